@@ -1,0 +1,52 @@
+# make run   - SQLite site with the sample archive imported, on http://127.0.0.1:8000
+# make test  - the suite on SQLite, then on PostgreSQL (+ Redis cache) when reachable
+# make bench - benchmarks under tests/benchmarks/ (figures go in the README)
+
+VENV       := .venv
+PY         := $(VENV)/bin/python
+PYTEST     := $(VENV)/bin/pytest
+PG_URL     ?= postgres://postgres@127.0.0.1:5432/forum
+REDIS_URL  ?= redis://127.0.0.1:6379/1
+SAMPLE     := archive_import/sample_archive
+
+.PHONY: install run test test-sqlite test-postgres bench lint
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	@if $(PY) manage.py help import_archive >/dev/null 2>&1; then \
+		$(PY) manage.py import_archive $(SAMPLE); fi
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	env -u DATABASE_URL -u CACHE_URL $(PYTEST)
+
+# PostgreSQL is the pass that counts (SQLite hides locking bugs). Without a server it
+# says so and passes on SQLite alone, unless REQUIRE_POSTGRES=1.
+test-postgres: install
+	@if $(PY) -c "import psycopg, sys; psycopg.connect(sys.argv[1].rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" "$(PG_URL)" 2>/dev/null; then \
+		cache=""; \
+		if $(PY) -c "import redis, sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=2).ping()" "$(REDIS_URL)" 2>/dev/null; then cache="$(REDIS_URL)"; \
+		elif [ "$(REQUIRE_POSTGRES)" = 1 ]; then echo "Redis is required with REQUIRE_POSTGRES=1 but not reachable at $(REDIS_URL)"; exit 1; fi; \
+		echo "== PostgreSQL pass: $(PG_URL) cache=$${cache:-local memory}"; \
+		DATABASE_URL="$(PG_URL)" CACHE_URL="$$cache" CACHE_KEY_PREFIX="test-$$$$" $(PYTEST); \
+	elif [ "$(REQUIRE_POSTGRES)" = 1 ]; then \
+		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at $(PG_URL)"; exit 1; \
+	else \
+		echo "PostgreSQL not reachable at $(PG_URL): tests ran on SQLite only."; \
+	fi
+
+bench: install
+	$(PY) tests/benchmarks/run_all.py
+
+lint: install
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,29 @@
+"""The forum's user: an account that can speak without showing its name."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A reader with an account.
+
+    Moderators always see who wrote a comment; the public sees `public_name` or, when the
+    author ticks "post as Anonymous", only "Anonymous" (what most probation staff want).
+    """
+
+    display_name = models.CharField(
+        max_length=60, blank=True, help_text="Shown beside your comments unless you post anonymously."
+    )
+    comment_anonymously = models.BooleanField(
+        default=True, help_text="Remembered as the default of the 'Post as Anonymous' box."
+    )
+    is_suspended = models.BooleanField(
+        default=False, help_text="A suspended user can read and log in but cannot post."
+    )
+    notify_replies = models.BooleanField(
+        default=False, help_text="Email me when someone replies to one of my comments."
+    )
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username

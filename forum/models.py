@@ -1,0 +1,253 @@
+"""The blog's structure: posts, each with one tree of numbered comments.
+
+Every post owns exactly one comment tree whose `tree_id` is the post's primary key and
+whose hidden root node is created with the post. User comments therefore never create
+trees (django-mptt hands concurrently created roots the same tree_id), and every insert
+or move locks the post row first (see `forum.threads`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from .text import render_text
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+ANONYMOUS = "Anonymous"
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self) -> PostQuerySet:
+        """Posts readers may see."""
+        return self.filter(is_published=True)
+
+    def with_comment_count(self) -> PostQuerySet:
+        """Annotate `comment_count`: published comments only, in the same query."""
+        counts = (
+            Comment.objects.published()
+            .filter(post=OuterRef("pk"))
+            .order_by()
+            .values("post")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            comment_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
+
+
+class Post(models.Model):
+    date = models.DateField(db_index=True, help_text="The blog's calendar date (Europe/London).")
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, allow_unicode=False)
+    # Derived from `date`; stored so "slug unique within its month" is a plain unique index
+    # on both engines and the archive widget groups without date functions.
+    year = models.PositiveSmallIntegerField(editable=False)
+    month = models.PositiveSmallIntegerField(editable=False)
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    is_published = models.BooleanField(default=True)
+    comments_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    source_file = models.CharField(max_length=255, blank=True, help_text="Last import's file.")
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "title"], name="post_unique_date_title"),
+            models.UniqueConstraint(fields=["year", "month", "slug"], name="post_unique_slug_in_month"),
+        ]
+        indexes = [models.Index(fields=["year", "month"], name="post_year_month")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %b %Y} · {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        creating = self._state.adding
+        self.year, self.month = self.date.year, self.date.month
+        if not self.slug:
+            self.slug = unique_slug(self.title, self.date, exclude_pk=self.pk)
+        self.body_html = render_text(self.body)
+        super().save(*args, **kwargs)
+        if creating:
+            Comment.objects.create_root(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "forum:post_detail",
+            kwargs={"year": self.year, "month": f"{self.month:02d}", "slug": self.slug},
+        )
+
+    @property
+    def tree_id(self) -> int:
+        return self.pk
+
+
+def base_slug(title: str) -> str:
+    return slugify(title)[:80].strip("-") or "post"
+
+
+def unique_slug(title: str, date: datetime.date, exclude_pk: int | None = None) -> str:
+    """The title's slug, with -2, -3... when another post of the same month has it."""
+    base = base_slug(title)
+    taken = set(
+        Post.objects.filter(year=date.year, month=date.month, slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class CommentStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    PENDING = "pending", "Awaiting moderation"
+    REMOVED = "removed", "Removed"
+    SPAM = "spam", "Spam"
+    REJECTED = "rejected", "Rejected"
+
+
+class RemovedBy(models.TextChoices):
+    BLOG = "", "the original blog"
+    AUTHOR = "author", "the author"
+    MODERATOR = "moderator", "a moderator"
+
+
+class CommentQuerySet(TreeQuerySet):
+    """The one vocabulary of comment visibility; nobody filters on `status` inline."""
+
+    def comments(self) -> CommentQuerySet:
+        """Real comments: every node but the hidden per-post roots."""
+        return self.filter(level__gt=0)
+
+    def published(self) -> CommentQuerySet:
+        """What is counted, fed, searched: published comments."""
+        return self.comments().filter(status=CommentStatus.PUBLISHED)
+
+    def visible(self) -> CommentQuerySet:
+        """What the public thread shows: published comments, and a placeholder for every
+        number once given (removed, or hidden later as spam), so numbering never has holes."""
+        return self.comments().filter(Q(status=CommentStatus.PUBLISHED) | Q(number__isnull=False))
+
+    def pending(self) -> CommentQuerySet:
+        return self.comments().filter(status=CommentStatus.PENDING)
+
+    def for_reader(self, user: User | None) -> CommentQuerySet:
+        """What one reader sees in a thread: the public thread plus their own pending comments."""
+        shown = Q(status=CommentStatus.PUBLISHED) | Q(number__isnull=False)
+        if user is not None and user.is_authenticated:
+            shown |= Q(status=CommentStatus.PENDING, author=user)
+        return self.comments().filter(shown)
+
+    def imported(self) -> CommentQuerySet:
+        return self.comments().exclude(source_file="")
+
+    def from_users(self) -> CommentQuerySet:
+        return self.comments().filter(source_file="")
+
+    def thread(self, post: Post, user: User | None = None) -> CommentQuerySet:
+        """One post's thread in reading order, in one query (uses the (tree_id, lft) index)."""
+        return (
+            self.for_reader(user)
+            .filter(tree_id=post.tree_id)
+            .select_related("author")
+            .order_by("lft")
+        )
+
+
+class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
+    def create_root(self, post: Post) -> Comment:
+        """The hidden root of a post's tree, with `tree_id = post.pk` so no two posts share one."""
+        root = Comment(post=post, tree_id=post.pk, lft=1, rght=2, level=0, parent=None)
+        # bulk_create skips MPTTModel.save(), which would pick its own tree_id.
+        self.bulk_create([root])
+        return root
+
+
+class Comment(MPTTModel):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = TreeForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Position among its siblings, as the blog numbered it."
+    )
+    path = models.CharField(
+        max_length=64, blank=True, help_text="Number path from the top, e.g. '12.1'; its anchor."
+    )
+    status = models.CharField(
+        max_length=10, choices=CommentStatus.choices, default=CommentStatus.PUBLISHED
+    )
+    removed_by = models.CharField(max_length=10, choices=RemovedBy.choices, blank=True)
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    display_name = models.CharField(max_length=60, default=ANONYMOUS)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    source_file = models.CharField(max_length=255, blank=True)
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = CommentManager()
+
+    class Meta:
+        # Declared (even with mptt's own) so mptt's (tree_id, lft) index lands in migrations.
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="comment_status_created"),
+            models.Index(fields=["post", "status"], name="comment_post_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "path"], condition=~Q(path=""), name="comment_unique_path"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.title} #{self.path or self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render_text(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def anchor(self) -> str:
+        """'c12-1' for comment 12.1: the blog-like fragment of its permalink."""
+        return "c" + self.path.replace(".", "-") if self.path else f"pending-{self.pk}"
+
+    @property
+    def is_imported(self) -> bool:
+        return bool(self.source_file)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == CommentStatus.PUBLISHED
+
+    def get_absolute_url(self) -> str:
+        return f"{self.post.get_absolute_url()}#{self.anchor}"

@@ -1,0 +1,90 @@
+"""Every change to a comment tree goes through here, under the post's row lock.
+
+django-mptt rewrites lft/rght of many rows on each insert or move; two writers doing
+that at once on one tree corrupt it. Locking the post row (`SELECT ... FOR UPDATE` on
+PostgreSQL; SQLite's IMMEDIATE transactions serialise writers anyway) makes each tree
+change atomic. Moderation changes status fields only and never deletes a node.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import ANONYMOUS, Comment, CommentStatus, Post, RemovedBy
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def lock_post(post_id: int) -> None:
+    """Take the post's row lock for the rest of the current transaction."""
+    Post.objects.select_for_update().filter(pk=post_id).values_list("pk", flat=True).get()
+
+
+def root_of(post: Post) -> Comment:
+    return Comment.objects.get(tree_id=post.tree_id, level=0)
+
+
+def add_comment(
+    post: Post,
+    parent: Comment | None,
+    *,
+    body: str,
+    author: User | None,
+    display_name: str = ANONYMOUS,
+    status: str = CommentStatus.PENDING,
+) -> Comment:
+    """Insert a comment as the last child of `parent` (or at top level); number it if published."""
+    with transaction.atomic():
+        lock_post(post.pk)
+        target = parent if parent is not None else root_of(post)
+        comment = Comment(
+            post=post, body=body, author=author, display_name=display_name, status=status
+        )
+        comment.insert_at(target, position="last-child", save=True)
+        if status == CommentStatus.PUBLISHED:
+            _number(comment)
+    return comment
+
+
+def publish(comment: Comment) -> Comment:
+    """Make a comment public. A first publication takes the next number among its siblings
+    and moves the node after them, so siblings stay in number order."""
+    with transaction.atomic():
+        lock_post(comment.post_id)
+        comment.refresh_from_db()
+        comment.status = CommentStatus.PUBLISHED
+        comment.removed_by = RemovedBy.BLOG
+        if comment.number is None:
+            _number(comment)
+        else:
+            comment.save(update_fields=["status", "removed_by", "updated_at"])
+    return comment
+
+
+def set_status(comment: Comment, status: str, removed_by: str = RemovedBy.BLOG) -> Comment:
+    """Hide or remove a comment. Its node, number and replies all stay where they are."""
+    if status == CommentStatus.PUBLISHED:
+        return publish(comment)
+    Comment.objects.filter(pk=comment.pk).update(
+        status=status, removed_by=removed_by, updated_at=timezone.now()
+    )
+    comment.status, comment.removed_by = status, removed_by
+    return comment
+
+
+def _number(comment: Comment) -> None:
+    """Give `comment` the next sibling number (caller holds the post lock)."""
+    siblings = Comment.objects.filter(parent_id=comment.parent_id).exclude(pk=comment.pk)
+    last = siblings.aggregate(n=Max("number"))["n"] or 0
+    parent = Comment.objects.only("path", "level").get(pk=comment.parent_id)
+    comment.number = last + 1
+    comment.path = f"{parent.path}.{comment.number}" if parent.level > 0 else str(comment.number)
+    comment.published_at = comment.published_at or timezone.now()
+    comment.save(update_fields=["number", "path", "status", "removed_by", "published_at", "updated_at"])
+    if siblings.filter(lft__gt=comment.lft).exists():
+        comment.move_to(Comment.objects.get(pk=comment.parent_id), "last-child")
