@@ -242,6 +242,17 @@ class Comment(MPTTModel):
         return "c" + self.path.replace(".", "-") if self.path else f"pending-{self.pk}"
 
     @property
+    def placeholder_text(self) -> str:
+        """What readers see in place of a numbered comment that is not (or no longer) public."""
+        if self.status == CommentStatus.PENDING:
+            return "This comment is hidden while a moderator reviews it."
+        if self.status == CommentStatus.REMOVED and self.removed_by == RemovedBy.AUTHOR:
+            return "This comment has been removed by the author."
+        if self.status == CommentStatus.REMOVED and self.removed_by == RemovedBy.BLOG:
+            return "This comment has been removed."
+        return "This comment has been removed by a moderator."
+
+    @property
     def is_imported(self) -> bool:
         return bool(self.source_file)
 
