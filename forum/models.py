@@ -73,7 +73,9 @@ class Post(models.Model):
         ordering = ["-date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["date", "title"], name="post_unique_date_title"),
-            models.UniqueConstraint(fields=["year", "month", "slug"], name="post_unique_slug_in_month"),
+            models.UniqueConstraint(
+                fields=["year", "month", "slug"], name="post_unique_slug_in_month"
+            ),
         ]
         indexes = [models.Index(fields=["year", "month"], name="post_year_month")]
 

@@ -85,6 +85,8 @@ def _number(comment: Comment) -> None:
     comment.number = last + 1
     comment.path = f"{parent.path}.{comment.number}" if parent.level > 0 else str(comment.number)
     comment.published_at = comment.published_at or timezone.now()
-    comment.save(update_fields=["number", "path", "status", "removed_by", "published_at", "updated_at"])
+    comment.save(
+        update_fields=["number", "path", "status", "removed_by", "published_at", "updated_at"]
+    )
     if siblings.filter(lft__gt=comment.lft).exists():
         comment.move_to(Comment.objects.get(pk=comment.parent_id), "last-child")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,9 @@ def stored_order(node: Node) -> int:
     return node.lft
 
 
-def layout(nodes: Iterable[Node], key: Callable[[Node], Any] = number_order) -> dict[Hashable, Place]:
+def layout(
+    nodes: Iterable[Node], key: Callable[[Node], Any] = number_order
+) -> dict[Hashable, Place]:
     """lft/rght/level for one tree from its parent links, siblings sorted by `key`.
 
     One iterative depth-first walk (threads can be deep; recursion is not needed).

@@ -49,12 +49,16 @@ def test_eight_threads_replying_to_one_post_lose_nothing_and_keep_the_tree_valid
         for n in range(REPLIES_EACH):
             # half the threads share a parent, the others spread over every parent
             parent = parents[0] if index % 2 else parents[n % len(parents)]
-            add_comment(post, parent, body=f"t{index} r{n}", author=None, status=CommentStatus.PUBLISHED)
+            add_comment(
+                post, parent, body=f"t{index} r{n}", author=None, status=CommentStatus.PUBLISHED
+            )
 
     assert run_in_threads(work) == []
     assert Comment.objects.comments().filter(post=post).count() == 4 + THREADS * REPLIES_EACH
     for parent in parents:
-        numbers = list(Comment.objects.filter(parent=parent).order_by("lft").values_list("number", flat=True))
+        numbers = list(
+            Comment.objects.filter(parent=parent).order_by("lft").values_list("number", flat=True)
+        )
         assert numbers == list(range(1, len(numbers) + 1))
     call_command("check_comment_trees")
 
@@ -66,9 +70,13 @@ def test_concurrent_top_level_comments_and_publications_number_without_duplicate
     def work(index: int) -> None:
         for n in range(5):
             publish(pending[index * 5 + n])
-            add_comment(post, None, body=f"t{index} {n}", author=None, status=CommentStatus.PUBLISHED)
+            add_comment(
+                post, None, body=f"t{index} {n}", author=None, status=CommentStatus.PUBLISHED
+            )
 
     assert run_in_threads(work) == []
-    numbers = sorted(Comment.objects.published().filter(post=post, level=1).values_list("number", flat=True))
+    numbers = sorted(
+        Comment.objects.published().filter(post=post, level=1).values_list("number", flat=True)
+    )
     assert numbers == list(range(1, THREADS * 10 + 1))
     call_command("check_comment_trees")

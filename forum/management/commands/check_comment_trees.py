@@ -45,7 +45,9 @@ class Command(BaseCommand):
             if fix:
                 self.repair(post_id)
         if broken and not fix:
-            raise CommandError(f"{broken} of {len(post_ids)} comment trees are broken; run with --fix.")
+            raise CommandError(
+                f"{broken} of {len(post_ids)} comment trees are broken; run with --fix."
+            )
         if verbosity:
             outcome = f"{broken} repaired" if broken else "all valid"
             self.stdout.write(f"{len(post_ids)} comment trees checked: {outcome}.")
