@@ -65,3 +65,15 @@ def test_database_and_cache_urls_select_postgresql_and_redis():
         "django.db.backends.postgresql",
         "django.core.cache.backends.redis.RedisCache",
     ]
+
+
+def test_the_embedded_sqlite_database_runs_in_wal_mode(tmp_path):
+    code = (
+        "from django.db import connection; c = connection.cursor();"
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    )
+    result = manage(
+        "shell", "--no-imports", "-c", code, DATABASE_URL=f"sqlite:///{tmp_path / 'wal.sqlite3'}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wal"
