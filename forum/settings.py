@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "forum",
     "archive_import",
+    "moderation",  # before the admin: its templates add the queue count to the admin index
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -35,6 +35,15 @@ class PostFactory(factory.django.DjangoModelFactory):
     body = "First paragraph of the post.\n\nSecond paragraph."
 
 
+def moderator(**fields):
+    """A staff user in the Moderators group (created by moderation's data migration)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
 def comment(
     post: Post,
     parent: Comment | None = None,
