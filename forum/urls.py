@@ -1,13 +1,29 @@
 """The site's URLs. Reading pages keep Blogger's paths so the blog's old links work."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from . import views
+from . import feeds, views
+from .sitemaps import sitemaps
 
 forum_patterns = [
     path("", views.home, name="home"),
+    path("archive/", views.archive_index, name="archive"),
+    path("<int:year>/", views.year_archive, name="year_archive"),
+    path("<int:year>/<str:month>/", views.month_archive, name="month_archive"),
     path("<int:year>/<str:month>/<slug:slug>.html", views.post_detail, name="post_detail"),
+    path("feeds/posts.atom", feeds.PostsFeed(), name="feed_posts"),
+    path("feeds/posts/default", feeds.PostsFeed(), name="feed_posts_blogger"),
+    path("feeds/comments.atom", feeds.CommentsFeed(), name="feed_comments"),
+    path("feeds/comments/default", feeds.CommentsFeed(), name="feed_comments_blogger"),
+    path(
+        "feeds/<int:year>/<str:month>/<slug:slug>/comments.atom",
+        feeds.PostCommentsFeed(),
+        name="feed_post_comments",
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
 
 urlpatterns = [

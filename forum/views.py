@@ -1,21 +1,223 @@
-"""Reading pages."""
+"""Reading pages: home, Blogger's year/month archives and post permalinks.
 
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+Each page runs a constant number of queries whatever the size of the blog or of a thread:
+the archive widget is one GROUP BY, a thread is one query (`Comment.objects.thread`), and
+previous/next posts come together in one query.
+"""
 
-from .models import Comment, Post
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
+
+from .cache import cache_anonymous_page
+from .models import Comment, CommentStatus, Post
+
+POSTS_PER_PAGE = 10
+# Blogger's mobile switch and comment links; the post answers them at its canonical URL.
+LEGACY_QUERY_KEYS = ("m", "showComment")
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    posts = Post.objects.published().with_comment_count()
-    page = Paginator(posts, 10).get_page(request.GET.get("page"))
-    return render(request, "forum/home.html", {"page": page})
+class PostListMixin:
+    """What every list of posts shares: published posts, newest first, with comment counts."""
+
+    model = Post
+    date_field = "date"
+    paginate_by = POSTS_PER_PAGE
+    context_object_name = "posts"
+
+    def get_queryset(self) -> QuerySet[Post]:
+        return Post.objects.published().with_comment_count().order_by("-date", "-id")
 
 
-def post_detail(request: HttpRequest, year: int, month: str, slug: str) -> HttpResponse:
-    if not month.isdigit() or not 1 <= int(month) <= 12:
-        raise Http404("No such month")
-    post = get_object_or_404(Post.objects.published(), year=year, month=int(month), slug=slug)
-    comments = Comment.objects.thread(post, request.user)
-    return render(request, "forum/post_detail.html", {"post": post, "comments": comments})
+@method_decorator(cache_anonymous_page, name="dispatch")
+class HomeView(PostListMixin, ListView):
+    template_name = "forum/home.html"
+
+
+@method_decorator(cache_anonymous_page, name="dispatch")
+class PostYearArchiveView(PostListMixin, YearArchiveView):
+    template_name = "forum/archive_year.html"
+    make_object_list = True
+    allow_empty = False
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """The month list comes from the archive widget's query; skip the generic one."""
+        return []
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["archive_year"] = int(self.get_year())
+        return context
+
+
+@method_decorator(cache_anonymous_page, name="dispatch")
+class PostMonthArchiveView(PostListMixin, MonthArchiveView):
+    template_name = "forum/archive_month.html"
+    month_format = "%m"
+    allow_empty = False
+    paginate_by = None  # a month holds a few dozen posts at most: one page
+
+    def get_month(self) -> str:
+        """Blogger's months are always two digits: `/2015/2/` is not a page."""
+        month = super().get_month()
+        if len(month) != 2:
+            raise Http404("No such month")
+        return month
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return []
+
+    def get_next_month(self, date: datetime.date) -> None:
+        """No previous/next month links: the widget beside the list already gives them."""
+        return None
+
+    get_previous_month = get_next_month
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["archive_year"] = int(self.get_year())
+        context["archive_month"] = int(self.get_month())
+        return context
+
+
+def archive_index(request: HttpRequest) -> HttpResponse:
+    """Every year and month of the blog, for readers without the sidebar (phones)."""
+    return render(request, "forum/archive_index.html")
+
+
+@method_decorator(cache_anonymous_page, name="dispatch")
+class PostDetailView(DetailView):
+    """A post at Blogger's path `/YYYY/MM/slug.html`, with its whole thread."""
+
+    template_name = "forum/post_detail.html"
+    context_object_name = "post"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.object = self.get_object()
+        if any(key in request.GET for key in LEGACY_QUERY_KEYS):
+            return HttpResponseRedirect(self.legacy_target(request.GET.get("showComment", "")))
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_object(self, queryset=None) -> Post:
+        month = self.kwargs["month"]
+        if len(month) != 2 or not month.isdigit() or not 1 <= int(month) <= 12:
+            raise Http404("No such month")
+        try:
+            return Post.objects.published().get(
+                year=self.kwargs["year"], month=int(month), slug=self.kwargs["slug"]
+            )
+        except Post.DoesNotExist:
+            raise Http404("No such post") from None
+
+    def legacy_target(self, show_comment: str) -> str:
+        """The canonical URL; Blogger's `showComment=<ms timestamp>` keeps its comment anchor
+        when a visible comment of this post was made at that instant."""
+        url = self.object.get_absolute_url()
+        if show_comment.isdigit() and len(show_comment) <= 15:
+            try:
+                at = datetime.datetime.fromtimestamp(int(show_comment) / 1000, tz=datetime.UTC)
+            except (OverflowError, OSError, ValueError):
+                return url
+            found = (
+                Comment.objects.visible()
+                .filter(post=self.object, created_at=at)
+                .only("path", "pk")
+                .first()
+            )
+            if found is not None:
+                return f"{url}#{found.anchor}"
+        return url
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        post = self.object
+        comments = list(Comment.objects.thread(post, self.request.user))
+        nodes, tail = thread_nodes(comments)
+        context.update(
+            thread=nodes,
+            thread_tail=tail,
+            comment_count=sum(1 for c in comments if c.is_public),
+            archive_year=post.year,
+            archive_month=post.month,
+            max_depth=settings.FORUM_MAX_DEPTH,
+            **neighbours(post),
+        )
+        return context
+
+
+@dataclass(frozen=True)
+class ThreadNode:
+    """One comment of the flat thread, with the nesting to open or close before it."""
+
+    comment: Comment
+    opens: bool  # first reply under the previous comment: open a nested list
+    closes: range  # nested lists to close before it, when the thread climbs back up
+    awaiting: bool  # the reader's own comment, not yet published
+
+
+def thread_nodes(comments: list[Comment]) -> tuple[list[ThreadNode], range]:
+    """Walk the thread in `lft` order and say where nesting opens and closes, so the
+    template renders it in one flat loop (no recursion, no query per comment).
+
+    Returns the nodes and the lists still open after the last one. A reply whose parent
+    the reader cannot see (another reader's pending comment) hangs one level under the
+    comment before it rather than breaking the nesting."""
+    nodes: list[ThreadNode] = []
+    depth = -1
+    for comment in comments:
+        new_depth = max(0, min(comment.level - 1, depth + 1))
+        nodes.append(
+            ThreadNode(
+                comment=comment,
+                opens=bool(nodes) and new_depth > depth,
+                closes=range(max(0, depth - new_depth)),
+                awaiting=comment.status == CommentStatus.PENDING and comment.number is None,
+            )
+        )
+        depth = new_depth
+    return nodes, range(max(0, depth))
+
+
+def neighbours(post: Post) -> dict[str, Post | None]:
+    """The previous (older) and next (newer) published posts, in one query."""
+    published = Post.objects.published()
+    older = published.filter(Q(date__lt=post.date) | Q(date=post.date, pk__lt=post.pk)).order_by(
+        "-date", "-id"
+    )
+    newer = published.filter(Q(date__gt=post.date) | Q(date=post.date, pk__gt=post.pk)).order_by(
+        "date", "id"
+    )
+    both = Post.objects.filter(
+        Q(pk__in=older.values("pk")[:1]) | Q(pk__in=newer.values("pk")[:1])
+    ).only("title", "slug", "date", "year", "month")
+    found = {"previous_post": None, "next_post": None}
+    for other in both:
+        key = "previous_post" if (other.date, other.pk) < (post.date, post.pk) else "next_post"
+        found[key] = other
+    return found
+
+
+home = HomeView.as_view()
+year_archive = PostYearArchiveView.as_view()
+month_archive = PostMonthArchiveView.as_view()
+post_detail = PostDetailView.as_view()
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read everything public; accounts and admin pages are not for them."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,0 +1,92 @@
+"""The anonymous page cache: a news-day spike of readers is served from the cache.
+
+Only anonymous GET/HEAD requests are cached, never a logged-in reader's page (it shows
+their pending comments and controls) nor a page with messages waiting, nor a response that
+sets a cookie (a CSRF token must never be shared between readers). Keys hold the full
+URL and a generation number that every post or comment save bumps, so a reader who
+just saw a change never gets the page from before it; the TTL
+(`FORUM_PAGE_CACHE_SECONDS`) bounds staleness from bulk writers that send no signals
+(the importer's raw inserts, `QuerySet.update()`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+GENERATION_KEY = "forum:pages:generation"
+
+
+def invalidate_pages() -> None:
+    """Make every cached page stale at once (called when a post or comment changes)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+def connect_signals() -> None:
+    """Every save or delete of a post or comment through the ORM makes cached pages stale."""
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Comment, Post
+
+    for model in (Post, Comment):
+        post_save.connect(
+            _on_change, sender=model, dispatch_uid=f"page-cache-save-{model.__name__}"
+        )
+        post_delete.connect(
+            _on_change, sender=model, dispatch_uid=f"page-cache-del-{model.__name__}"
+        )
+
+
+def _on_change(**kwargs) -> None:
+    invalidate_pages()
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    if settings.FORUM_PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return False
+    if request.user.is_authenticated:
+        return False
+    return len(get_messages(request)) == 0
+
+
+def _key(request: HttpRequest, generation: int) -> str:
+    url = request.build_absolute_uri()
+    return f"forum:page:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def cache_anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve anonymous readers a rendered copy of the page for FORUM_PAGE_CACHE_SECONDS."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        key = _key(request, cache.get_or_set(GENERATION_KEY, 1, timeout=None))
+        cached = cache.get(key)
+        if cached is not None:
+            content_type, content = cached
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        # A page that used a CSRF token or sets a cookie belongs to this reader alone.
+        personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        if response.status_code == 200 and not personal:
+            cache.set(
+                key, (response["Content-Type"], response.content), settings.FORUM_PAGE_CACHE_SECONDS
+            )
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper

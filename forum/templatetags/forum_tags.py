@@ -1,0 +1,65 @@
+"""Template tags of the reading pages: Blogger's archive widget."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+
+from django import template
+from django.db.models import Count
+
+from forum.models import Post
+
+register = template.Library()
+
+
+@dataclass
+class ArchiveYear:
+    year: int
+    count: int = 0
+    months: list[ArchiveMonth] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ArchiveMonth:
+    month: int
+    count: int
+
+    @property
+    def name(self) -> str:
+        return calendar.month_name[self.month]
+
+    @property
+    def mm(self) -> str:
+        """The month as it appears in URLs ('02')."""
+        return f"{self.month:02d}"
+
+
+def archive_years() -> list[ArchiveYear]:
+    """Years, newest first, each with its months and post counts: one GROUP BY query."""
+    rows = (
+        Post.objects.published()
+        .order_by()
+        .values_list("year", "month")
+        .annotate(n=Count("pk"))
+        .order_by("-year", "-month")
+    )
+    years: list[ArchiveYear] = []
+    for year, month, n in rows:
+        if not years or years[-1].year != year:
+            years.append(ArchiveYear(year))
+        years[-1].count += n
+        years[-1].months.append(ArchiveMonth(month, n))
+    return years
+
+
+@register.inclusion_tag("forum/_archive_widget.html", takes_context=True)
+def archive_widget(context: template.Context) -> dict:
+    """The sidebar archive; the year (and month) being read is unfolded, as on Blogger."""
+    years = archive_years()
+    open_year = context.get("archive_year") or (years[0].year if years else None)
+    return {
+        "years": years,
+        "open_year": open_year,
+        "open_month": context.get("archive_month"),
+    }
