@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from .cache import invalidate_pages
 from .models import ANONYMOUS, Comment, CommentStatus, Post, RemovedBy
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def set_status(comment: Comment, status: str, removed_by: str = RemovedBy.BLOG) 
         status=status, removed_by=removed_by, updated_at=timezone.now()
     )
     comment.status, comment.removed_by = status, removed_by
+    invalidate_pages()  # .update() sends no post_save: cached pages must not show it
     return comment
 
 
