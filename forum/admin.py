@@ -1,28 +1,411 @@
-"""Admin for posts and comments. Comments use a plain changelist, never
-DraggableMPTTAdmin, which its own docs say breaks past a few hundred nodes."""
+"""The moderation queue: the Comment changelist, opening on what waits, oldest first.
 
-from django.contrib import admin
+A plain changelist, never DraggableMPTTAdmin (its own docs say it breaks past a few
+hundred nodes). Comments are never deleted or edited here: every change is one of the
+actions below, made through forum.threads and logged by moderation.actions.
+"""
 
-from .models import Comment, Post
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode, urlsplit
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from moderation.actions import moderate_many, suspend, watch
+from moderation.models import Flag, LogAction, LogEntry
+
+from .models import Comment, CommentStatus, Post
+
+MODERATE = "moderation.moderate_comment"
+SUSPEND = "moderation.suspend_user"
+_HREF = re.compile(r'href="([^"]+)"')
+
+
+class ModerationPermissions:
+    """`permissions=["moderate"]` / `["suspend"]` on actions map to moderation's permissions."""
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE)
+
+    def has_suspend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(SUSPEND)
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ModerationPermissions, admin.ModelAdmin):
     list_display = ("title", "date", "comments_open", "is_published", "source_file")
     list_filter = ("is_published", "comments_open", "year")
     search_fields = ("title",)
     date_hierarchy = "date"
     readonly_fields = ("slug", "created_at", "updated_at", "source_file", "source_line")
+    actions = ["close_comments", "open_comments"]
+
+    @admin.action(description="Close comments on the selected posts", permissions=["moderate"])
+    def close_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
+        n = queryset.update(comments_open=False)
+        self.message_user(request, f"Comments closed on {n} post(s).")
+
+    @admin.action(description="Open comments on the selected posts", permissions=["moderate"])
+    def open_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
+        n = queryset.update(comments_open=True)
+        self.message_user(request, f"Comments opened on {n} post(s).")
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Opens on the queue: pending comments and published ones readers have flagged."""
+
+    title = "status"
+    parameter_name = "status"
+    QUEUE, ALL = "queue", "all"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.QUEUE, "Waiting (pending or flagged)"),
+            *CommentStatus.choices,
+            (self.ALL, "All"),
+        ]
+
+    def value(self):
+        return super().value() or self.QUEUE
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(value),
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.QUEUE:
+            return queryset.filter(Q(status=CommentStatus.PENDING) | Q(open_flags__gt=0))
+        if value in CommentStatus.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class PostFilter(admin.SimpleListFilter):
+    """Posts with something waiting; any post by id through ?post=ID (the post column links it)."""
+
+    title = "post"
+    parameter_name = "post"
+
+    def lookups(self, request, model_admin):
+        waiting = (
+            Post.objects.filter(comments__status=CommentStatus.PENDING)
+            .distinct()
+            .order_by("-date")
+            .values_list("pk", "title")[:30]
+        )
+        return [(str(pk), Truncator(title).chars(50)) for pk, title in waiting]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(post_id=self.value())
+        return queryset
+
+
+class OriginFilter(admin.SimpleListFilter):
+    title = "origin"
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return [("user", "Written on the forum"), ("imported", "Imported from the blog")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "user":
+            return queryset.filter(source_file="")
+        if self.value() == "imported":
+            return queryset.exclude(source_file="")
+        return queryset
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = "reader flags"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open flags"), ("ever", "Ever flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(open_flags__gt=0)
+        if self.value() == "ever":
+            return queryset.filter(pk__in=Flag.objects.values("comment_id"))
+        return queryset
+
+
+class AuthorFilter(admin.SimpleListFilter):
+    """By account: ?author=ID (the author column links it); lists authors with comments waiting."""
+
+    title = "author"
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        waiting = (
+            Comment.objects.pending()
+            .filter(author__isnull=False)
+            .order_by()
+            .values_list("author_id", "author__username")
+            .distinct()[:30]
+        )
+        return [(str(pk), name) for pk, name in waiting]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(author_id=self.value())
+        return queryset
+
+
+class ReasonActionForm(ActionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason (optional, logged)",
+        widget=forms.TextInput(attrs={"size": 30}),
+    )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History shown on the comment's page; written only by moderation.actions."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LogEntryInline(ReadOnlyInline):
+    model = LogEntry
+    fields = readonly_fields = (
+        "created_at",
+        "moderator",
+        "action",
+        "from_status",
+        "to_status",
+        "reason",
+    )
+    verbose_name_plural = "Moderation log"
+
+
+class FlagInline(ReadOnlyInline):
+    model = Flag
+    fields = readonly_fields = ("created_at", "user", "reason", "resolved")
+    verbose_name_plural = "Reader flags"
+
+
+def _count(**filters) -> Subquery:
+    """Per-author comment count as a correlated subquery, so the changelist stays one query."""
+    counts = (
+        Comment.objects.filter(author=OuterRef("author"), level__gt=0, **filters)
+        .order_by()
+        .values("author")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "status", "display_name", "author", "created_at")
-    list_filter = ("status", "removed_by")
-    list_select_related = ("post", "author")
-    search_fields = ("body", "display_name", "author__email")
-    raw_id_fields = ("post", "parent", "author")
-    readonly_fields = ("number", "path", "lft", "rght", "level", "tree_id", "source_file", "source_line")
+class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
+    list_display = (
+        "ref",
+        "status",
+        "post_link",
+        "replies_to",
+        "author_ref",
+        "text_start",
+        "links",
+        "history",
+        "flags",
+        "created_at",
+    )
+    list_display_links = ("ref",)
+    list_filter = (StatusFilter, PostFilter, OriginFilter, FlaggedFilter, AuthorFilter)
+    date_hierarchy = "created_at"
+    ordering = ("created_at", "id")
+    list_per_page = 50
+    search_fields = ("body", "display_name", "author__email", "author__username")
+    show_full_result_count = False
+    action_form = ReasonActionForm
+    actions = [
+        "publish",
+        "reject",
+        "mark_spam",
+        "remove",
+        "restore",
+        "suspend_authors",
+        "moderate_authors",
+    ]
+    inlines = [LogEntryInline, FlagInline]
+    fields = readonly_fields = (
+        "post_link",
+        "replies_to",
+        "author_ref",
+        "display_name",
+        "status",
+        "removed_by",
+        "path",
+        "created_at",
+        "published_at",
+        "body",
+        "links",
+        "history",
+        "source_file",
+        "source_line",
+    )
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).comments()
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .comments()
+            .select_related("post", "author", "parent")
+            .annotate(
+                approved=_count(number__isnull=False),
+                refused=_count(status__in=[CommentStatus.REJECTED, CommentStatus.SPAM]),
+                open_flags=Coalesce(
+                    Subquery(
+                        Flag.objects.filter(comment=OuterRef("pk"), resolved=False)
+                        .order_by()
+                        .values("comment")
+                        .annotate(n=Count("pk"))
+                        .values("n"),
+                        output_field=IntegerField(),
+                    ),
+                    0,
+                ),
+            )
+        )
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # Comments arrive through the site and are never deleted or edited by hand: mptt's
+    # delete() rewrites the tree and would break the blog's numbering.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="comment", ordering="created_at")
+    def ref(self, obj: Comment) -> str:
+        return f"#{obj.path}" if obj.path else f"new ({obj.pk})"
+
+    @admin.display(description="post", ordering="post__date")
+    def post_link(self, obj: Comment) -> str:
+        query = urlencode({"post": obj.post_id, "status": StatusFilter.ALL})
+        return format_html(
+            '<a href="?{}">{}</a> <a href="{}" title="Open on the site">↗</a>',
+            query,
+            Truncator(obj.post.title).chars(40),
+            obj.post.get_absolute_url(),
+        )
+
+    @admin.display(description="replies to")
+    def replies_to(self, obj: Comment) -> str:
+        parent = obj.parent
+        if parent is None or parent.level == 0:
+            return "—"
+        return format_html(
+            "#{} {}", parent.path or parent.pk, Truncator(parent.display_name).chars(20)
+        )
+
+    @admin.display(description="author")
+    def author_ref(self, obj: Comment) -> str:
+        if obj.author is None:
+            return format_html("{} <small>(no account)</small>", obj.display_name)
+        query = urlencode({"author": obj.author_id, "status": StatusFilter.ALL})
+        return format_html(
+            '<a href="?{}" title="All comments of this account">{}</a><br><small>as “{}”{}</small>',
+            query,
+            obj.author.email or obj.author.username,
+            obj.display_name,
+            " · suspended" if obj.author.is_suspended else "",
+        )
+
+    @admin.display(description="text")
+    def text_start(self, obj: Comment) -> str:
+        return Truncator(" ".join(obj.body.split())).chars(120)
+
+    @admin.display(description="links")
+    def links(self, obj: Comment) -> str:
+        hrefs = _HREF.findall(obj.body_html)
+        if not hrefs:
+            return "—"
+        return format_html_join(
+            "<br>", '<span title="{}">{}</span>', ((h, urlsplit(h).netloc or h) for h in hrefs)
+        )
+
+    @admin.display(description="history")
+    def history(self, obj: Comment) -> str:
+        if obj.author_id is None:
+            return "—"
+        return f"{obj.approved} approved, {obj.refused} rejected"
+
+    @admin.display(description="flags", ordering="open_flags")
+    def flags(self, obj: Comment) -> int | str:
+        return obj.open_flags or ""
+
+    def _act(self, request: HttpRequest, queryset: QuerySet, action: str, done: str) -> None:
+        reason = request.POST.get("reason", "").strip()
+        n = moderate_many(queryset, action, request.user, reason)
+        skipped = queryset.count() - n
+        self.message_user(request, f"{done} {n} comment(s).")
+        if skipped:
+            self.message_user(
+                request, f"{skipped} comment(s) were already in that state.", messages.WARNING
+            )
+
+    @admin.action(description="Publish (or keep, dismissing flags)", permissions=["moderate"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.PUBLISH, "Published")
+
+    @admin.action(description="Reject", permissions=["moderate"])
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.REJECT, "Rejected")
+
+    @admin.action(description="Mark as spam", permissions=["moderate"])
+    def mark_spam(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.SPAM, "Marked as spam")
+
+    @admin.action(description="Remove (placeholder and replies kept)", permissions=["moderate"])
+    def remove(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.REMOVE, "Removed")
+
+    @admin.action(description="Restore (publish again)", permissions=["moderate"])
+    def restore(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.RESTORE, "Restored")
+
+    @admin.action(
+        description="Suspend the authors (they can no longer post)", permissions=["suspend"]
+    )
+    def suspend_authors(self, request: HttpRequest, queryset: QuerySet) -> None:
+        n = suspend(c.author for c in queryset)
+        self.message_user(request, f"Suspended {n} account(s).")
+
+    @admin.action(
+        description="Moderate all future comments of the authors", permissions=["suspend"]
+    )
+    def moderate_authors(self, request: HttpRequest, queryset: QuerySet) -> None:
+        n = watch((c.author for c in queryset), request.user)
+        self.message_user(request, f"{n} more account(s) will have every comment moderated.")

@@ -184,3 +184,5 @@ LOGGING = {
 FORUM_MAX_DEPTH = int(os.environ.get("FORUM_MAX_DEPTH", "3"))
 FORUM_AUTO_APPROVE_AFTER = int(os.environ.get("FORUM_AUTO_APPROVE_AFTER", "3"))
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", "3"))
+# Notification mails are sent after commit, outside any request: links need the site's origin.
+FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000")

@@ -8,10 +8,12 @@ change atomic. Moderation changes status fields only and never deletes a node.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .cache import invalidate_pages
@@ -19,6 +21,16 @@ from .models import ANONYMOUS, Comment, CommentStatus, Post, RemovedBy
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+# Sent only once the transaction commits (moderation's notifications listen), so a mail
+# failure can never roll back a comment. comment_added: every comment add_comment()
+# stores; comment_published: a held comment made public for the first time.
+comment_added = Signal()
+comment_published = Signal()
+
+
+def _after_commit(signal: Signal, comment: Comment) -> None:
+    transaction.on_commit(partial(signal.send, sender=Comment, comment=comment), robust=True)
 
 
 def lock_post(post_id: int) -> None:
@@ -49,6 +61,7 @@ def add_comment(
         comment.insert_at(target, position="last-child", save=True)
         if status == CommentStatus.PUBLISHED:
             _number(comment)
+        _after_commit(comment_added, comment)
     return comment
 
 
@@ -62,6 +75,7 @@ def publish(comment: Comment) -> Comment:
         comment.removed_by = RemovedBy.BLOG
         if comment.number is None:
             _number(comment)
+            _after_commit(comment_published, comment)
         else:
             comment.save(update_fields=["status", "removed_by", "updated_at"])
     return comment

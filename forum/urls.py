@@ -29,5 +29,6 @@ forum_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("moderation/", include("moderation.urls")),
     path("", include((forum_patterns, "forum"))),
 ]

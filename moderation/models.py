@@ -95,6 +95,7 @@ class LogAction(models.TextChoices):
     REMOVE = "remove", "Removed"
     RESTORE = "restore", "Restored"
     AUTO_HIDE = "auto_hide", "Hidden after reader flags"
+    DISMISS = "dismiss", "Flags dismissed"
 
 
 class LogEntry(models.Model):
@@ -131,11 +132,14 @@ class FlagReason(models.TextChoices):
 
 
 class Flag(models.Model):
-    """A reader's report of a published comment; one per reader and comment."""
+    """A reader's report of a published comment; one per reader and comment.
+
+    Open flags put the comment in the queue; any moderator decision on it resolves them."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=10, choices=FlagReason.choices)
+    resolved = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

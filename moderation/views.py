@@ -1,0 +1,70 @@
+"""Readers' side of moderation: flagging a comment, and one-click unsubscribe from mail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from forum.models import Comment
+
+from .actions import flag
+from .forms import FlagForm
+from .models import Unsubscribe
+from .notifications import REPLIES, read_unsubscribe_token
+
+FLAGGED = "Thank you: a moderator will look at this comment."
+ALREADY_FLAGGED = "You have already flagged this comment."
+
+
+@login_required
+@require_POST
+def flag_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Flag a published comment once; enough distinct flags hide it until reviewed."""
+    comment = get_object_or_404(Comment.objects.published().select_related("post"), pk=pk)
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose a reason.")
+    if comment.author_id == request.user.pk:
+        messages.info(request, "You cannot flag your own comment.")
+    elif flag(comment, request.user, form.cleaned_data["reason"]):
+        messages.success(request, FLAGGED)
+    else:
+        messages.info(request, ALREADY_FLAGGED)
+    return redirect(comment.get_absolute_url())
+
+
+UNSUBSCRIBED = {
+    REPLIES: "You will no longer get emails about replies to your comments.",
+    Unsubscribe.Kind.PUBLISHED: "You will no longer get emails when your comments are published.",
+    Unsubscribe.Kind.QUEUE: "You will no longer get emails about comments awaiting moderation.",
+}
+
+
+# The signed token is the credential, and mail clients POST here without a session or a
+# CSRF token (RFC 8058 one-click), so CSRF protection does not apply.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows one button (link scanners must not unsubscribe anyone); POST unsubscribes."""
+    try:
+        user_id, kind = read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return render(request, "moderation/unsubscribe.html", {"invalid": True}, status=400)
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    done = request.method == "POST"
+    if done:
+        if kind == REPLIES:
+            get_user_model().objects.filter(pk=user.pk).update(notify_replies=False)
+        else:
+            Unsubscribe.objects.get_or_create(user=user, kind=kind)
+    return render(
+        request,
+        "moderation/unsubscribe.html",
+        {"done": done, "message": UNSUBSCRIBED[kind], "kind": kind},
+    )
