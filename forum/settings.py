@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "forum",
     "archive_import",
     "moderation",  # before the admin: its templates add the queue count to the admin index
+    "search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -30,5 +30,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("moderation/", include("moderation.urls")),
+    path("search/", include("search.urls")),
     path("", include((forum_patterns, "forum"))),
 ]

@@ -1,0 +1,260 @@
+"""Database triggers that keep `search_document` (and the engine's index) current.
+
+The importer writes with raw executemany/COPY and moderation with `.update()`, so Django
+signals would miss most changes; triggers on forum_post and forum_comment see them all,
+in the writer's own transaction. Only published comments of published posts, and
+published posts, have a row. The same statements serve both engines; each engine then
+indexes the rows its own way:
+
+- PostgreSQL: a BEFORE trigger on search_document sets `vector` (title weight A, body
+  weight B, 'english'), which a GIN index covers.
+- SQLite: an external-content FTS5 table `search_fts` (porter stemming, bm25, snippet())
+  follows search_document through three more triggers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+FTS_TABLE = "search_fts"
+GIN_INDEX = "search_doc_vector_gin"
+COLUMNS = "kind, post_id, comment_id, date, year, month, comment_count, title, body"
+
+PUBLISHED_COMMENTS_OF = (
+    "SELECT count(*) FROM forum_comment c "
+    "WHERE c.post_id = {post}.id AND c.level > 0 AND c.status = 'published'"
+)
+INSERT_POST = (
+    f"INSERT INTO search_document ({COLUMNS}) "
+    "SELECT 'post', NEW.id, NULL, NEW.date, NEW.year, NEW.month, "
+    f"({PUBLISHED_COMMENTS_OF.format(post='NEW')}), NEW.title, NEW.body WHERE NEW.is_published"
+)
+INSERT_COMMENTS_OF_POST = (
+    f"INSERT INTO search_document ({COLUMNS}) "
+    "SELECT 'comment', NEW.id, c.id, NEW.date, NEW.year, NEW.month, 0, '', c.body "
+    "FROM forum_comment c WHERE c.post_id = NEW.id AND c.level > 0 "
+    "AND c.status = 'published' AND NEW.is_published"
+)
+INSERT_COMMENT = (
+    f"INSERT INTO search_document ({COLUMNS}) "
+    "SELECT 'comment', p.id, NEW.id, p.date, p.year, p.month, 0, '', NEW.body "
+    "FROM forum_post p WHERE p.id = NEW.post_id AND p.is_published "
+    "AND NEW.level > 0 AND NEW.status = 'published'"
+)
+COUNT_COMMENT = (
+    "UPDATE search_document SET comment_count = comment_count {sign} 1 "
+    "WHERE kind = 'post' AND post_id = {row}.post_id "
+    "AND {row}.level > 0 AND {row}.status = 'published'"
+)
+
+
+def _changed(columns: list[str], distinct: str) -> str:
+    return " OR ".join(f"OLD.{c} {distinct} NEW.{c}" for c in columns)
+
+
+def _triggers(distinct: str) -> list[tuple[str, str, str, str, list[str]]]:
+    """(name, event, table, WHEN condition, statements) for both engines."""
+    post_moved = _changed(["is_published", "date"], distinct)
+    return [
+        ("search_post_insert", "AFTER INSERT", "forum_post", "NEW.is_published", [INSERT_POST]),
+        (
+            "search_post_update",
+            "AFTER UPDATE OF title, body, is_published, date",
+            "forum_post",
+            _changed(["title", "body", "is_published", "date"], distinct),
+            [
+                "DELETE FROM search_document WHERE post_id = OLD.id "
+                f"AND (kind = 'post' OR {post_moved})",
+                INSERT_POST,
+                f"{INSERT_COMMENTS_OF_POST} AND ({post_moved})",
+            ],
+        ),
+        (
+            "search_post_delete",
+            "AFTER DELETE",
+            "forum_post",
+            "",
+            ["DELETE FROM search_document WHERE post_id = OLD.id"],
+        ),
+        (
+            "search_comment_insert",
+            "AFTER INSERT",
+            "forum_comment",
+            "NEW.level > 0 AND NEW.status = 'published'",
+            [INSERT_COMMENT, COUNT_COMMENT.format(sign="+", row="NEW")],
+        ),
+        (
+            "search_comment_update",
+            "AFTER UPDATE OF status, body, post_id",
+            "forum_comment",
+            _changed(["status", "body", "post_id"], distinct),
+            [
+                "DELETE FROM search_document WHERE comment_id = OLD.id",
+                COUNT_COMMENT.format(sign="-", row="OLD"),
+                INSERT_COMMENT,
+                COUNT_COMMENT.format(sign="+", row="NEW"),
+            ],
+        ),
+        (
+            "search_comment_delete",
+            "AFTER DELETE",
+            "forum_comment",
+            "",
+            [
+                "DELETE FROM search_document WHERE comment_id = OLD.id",
+                COUNT_COMMENT.format(sign="-", row="OLD"),
+            ],
+        ),
+    ]
+
+
+SQLITE_FTS_TRIGGERS = {
+    "search_fts_insert": (
+        "AFTER INSERT ON search_document",
+        f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);",
+    ),
+    "search_fts_delete": (
+        "AFTER DELETE ON search_document",
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
+        "VALUES ('delete', OLD.id, OLD.title, OLD.body);",
+    ),
+    "search_fts_update": (
+        "AFTER UPDATE OF title, body ON search_document",
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
+        "VALUES ('delete', OLD.id, OLD.title, OLD.body); "
+        f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);",
+    ),
+}
+
+
+def _sqlite_fts_triggers() -> list[str]:
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {name} {event} BEGIN {body} END"
+        for name, (event, body) in SQLITE_FTS_TRIGGERS.items()
+    ]
+
+
+def sqlite_statements() -> list[str]:
+    """FTS5 table, its sync triggers, and the forum triggers (all IF NOT EXISTS)."""
+    statements = [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, "
+        "content='search_document', content_rowid='id', "
+        "tokenize='porter unicode61 remove_diacritics 2')",
+        *_sqlite_fts_triggers(),
+    ]
+    for name, event, table, when, body in _triggers("IS NOT"):
+        condition = f" WHEN {when}" if when else ""
+        statements.append(
+            f"CREATE TRIGGER IF NOT EXISTS {name} {event} ON {table}{condition} "
+            f"BEGIN {'; '.join(body)}; END"
+        )
+    return statements
+
+
+POSTGRES_VECTOR = (
+    "setweight(to_tsvector('english', coalesce({row}.title, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce({row}.body, '')), 'B')"
+)
+
+
+def postgresql_statements() -> list[str]:
+    """Vector trigger, GIN index and the forum triggers (all create-or-replace)."""
+    statements = [
+        "CREATE OR REPLACE FUNCTION search_document_vector() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN NEW.vector := "
+        f"{POSTGRES_VECTOR.format(row='NEW')}; RETURN NEW; END $$",
+        "CREATE OR REPLACE TRIGGER search_document_vector BEFORE INSERT OR UPDATE OF title, "
+        "body ON search_document FOR EACH ROW EXECUTE FUNCTION search_document_vector()",
+        f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON search_document USING gin (vector)",
+    ]
+    for name, event, table, when, body in _triggers("IS DISTINCT FROM"):
+        condition = f" WHEN ({when})" if when else ""
+        statements += [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {'; '.join(body)}; RETURN NULL; END $$",
+            f"CREATE OR REPLACE TRIGGER {name} {event} ON {table} FOR EACH ROW{condition} "
+            f"EXECUTE FUNCTION {name}()",
+        ]
+    return statements
+
+
+def _trigger_names() -> list[str]:
+    return [name for name, *_ in _triggers("")]
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    """Create (or refresh) the index structures and triggers; safe to run any time."""
+    statements = (
+        postgresql_statements() if connection.vendor == "postgresql" else sqlite_statements()
+    )
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def uninstall(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name, _event, table, *_ in _triggers(""):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+            cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
+            cursor.execute("DROP TRIGGER IF EXISTS search_document_vector ON search_document")
+            cursor.execute("DROP FUNCTION IF EXISTS search_document_vector()")
+        else:
+            for name in [*_trigger_names(), *SQLITE_FTS_TRIGGERS]:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+def install_triggers_after_migrate(using: str = "default", **kwargs: Any) -> None:
+    """post_migrate hook: SQLite table rebuilds drop triggers, so put them back."""
+    connection = connections[using]
+    if "search_document" in connection.introspection.table_names():
+        install(connection)
+
+
+REBUILD_POSTS = (
+    f"INSERT INTO search_document ({COLUMNS}) "
+    "SELECT 'post', p.id, NULL, p.date, p.year, p.month, "
+    f"({PUBLISHED_COMMENTS_OF.format(post='p')}), p.title, p.body "
+    "FROM forum_post p WHERE p.is_published"
+)
+REBUILD_COMMENTS = (
+    f"INSERT INTO search_document ({COLUMNS}) "
+    "SELECT 'comment', p.id, c.id, p.date, p.year, p.month, 0, '', c.body "
+    "FROM forum_comment c JOIN forum_post p ON p.id = c.post_id "
+    "WHERE p.is_published AND c.level > 0 AND c.status = 'published'"
+)
+
+
+def rebuild(using: str = "default") -> int:
+    """Re-create every search row from the forum tables in one transaction; the row count.
+
+    For after huge imports: bulk building the index (GIN build, FTS5 'rebuild') is far
+    faster than row-by-row maintenance. Writers wait on the forum tables meanwhile.
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE forum_post, forum_comment IN SHARE MODE")
+            cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
+            cursor.execute("TRUNCATE search_document")
+            cursor.execute(REBUILD_POSTS)
+            cursor.execute(REBUILD_COMMENTS)
+            install(connection)
+            cursor.execute("ANALYZE search_document")
+        else:
+            for name in SQLITE_FTS_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute("DELETE FROM search_document")
+            cursor.execute(REBUILD_POSTS)
+            cursor.execute(REBUILD_COMMENTS)
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+            install(connection)
+            cursor.execute("ANALYZE search_document")
+        cursor.execute("SELECT count(*) FROM search_document")
+        return cursor.fetchone()[0]
