@@ -10,5 +10,8 @@ class ForumUserAdmin(UserAdmin):
     list_filter = (*UserAdmin.list_filter, "is_suspended")
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Forum", {"fields": ("display_name", "comment_anonymously", "notify_replies", "is_suspended")}),
+        (
+            "Forum",
+            {"fields": ("display_name", "comment_anonymously", "notify_replies", "is_suspended")},
+        ),
     )

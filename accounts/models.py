@@ -12,7 +12,9 @@ class User(AbstractUser):
     """
 
     display_name = models.CharField(
-        max_length=60, blank=True, help_text="Shown beside your comments unless you post anonymously."
+        max_length=60,
+        blank=True,
+        help_text="Shown beside your comments unless you post anonymously.",
     )
     comment_anonymously = models.BooleanField(
         default=True, help_text="Remembered as the default of the 'Post as Anonymous' box."

@@ -139,6 +139,29 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
+# Accounts (django-allauth 65): email + password, the address verified before anyone can
+# log in (so before a first comment). allauth derives the internal username from the
+# email; the public only ever sees the display name or "Anonymous".
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per account, replaced once the new one is verified
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[On Probation Forum] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or email changes
+# Counted in the cache, so with CACHE_URL (Redis) every app server shares the counts.
+ACCOUNT_RATE_LIMITS = {
+    "login": "20/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "5/m/ip,20/h/ip",
+}
+# Behind N reverse proxies the client's IP is the Nth address from the right of
+# X-Forwarded-For; 0 means REMOTE_ADDR (no proxy).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # Email: console by default; EMAIL_URL=smtp://user:pass@host:587/?tls=True for SMTP.
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 if EMAIL_URL:
@@ -187,3 +210,7 @@ FORUM_AUTO_APPROVE_AFTER = int(os.environ.get("FORUM_AUTO_APPROVE_AFTER", "3"))
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", "3"))
 # Notification mails are sent after commit, outside any request: links need the site's origin.
 FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000")
+FORUM_COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "5000"))
+# Per user, counted in the cache by django-ratelimit (not in INSTALLED_APPS: its system
+# check rejects the local-memory cache that development uses).
+FORUM_COMMENT_RATE = os.environ.get("FORUM_COMMENT_RATE", "5/m")

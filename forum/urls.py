@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from . import feeds, views
+from . import feeds, posting, views
 from .sitemaps import sitemaps
 
 forum_patterns = [
@@ -24,11 +24,14 @@ forum_patterns = [
     ),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("posts/<int:post_id>/comment/", posting.comment_create, name="comment_create"),
+    path("comments/<int:pk>/remove/", posting.comment_remove, name="comment_remove"),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("profile/", include("accounts.urls")),
     path("moderation/", include("moderation.urls")),
     path("search/", include("search.urls")),
     path("", include((forum_patterns, "forum"))),

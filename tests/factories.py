@@ -35,6 +35,15 @@ class PostFactory(factory.django.DjangoModelFactory):
     body = "First paragraph of the post.\n\nSecond paragraph."
 
 
+def verified_user(**fields):
+    """A reader who signed up and clicked the link in allauth's verification email."""
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(**fields)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    return user
+
+
 def moderator(**fields):
     """A staff user in the Moderators group (created by moderation's data migration)."""
     from django.contrib.auth.models import Group

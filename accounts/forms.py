@@ -1,0 +1,40 @@
+"""The profile form: how a user appears beside their comments, and what mail they want."""
+
+from __future__ import annotations
+
+from django import forms
+
+from forum.models import ANONYMOUS, Comment
+
+from .models import User
+
+# Names that would pass a reader's comment off as the anonymous crowd or as the site.
+RESERVED_NAMES = {ANONYMOUS.lower(), "moderator", "moderators", "admin", "administrator"}
+RESERVED = "That name is reserved: please choose another."
+TAKEN = "Another reader already uses that name: please choose another."
+BLOG_NAME = "That name signed comments on the original blog: please choose another."
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "comment_anonymously", "notify_replies"]
+        labels = {
+            "display_name": "Display name",
+            "comment_anonymously": "Post as Anonymous by default",
+            "notify_replies": "Email me when someone replies to one of my comments",
+        }
+
+    def clean_display_name(self) -> str:
+        """A name nobody else answers to, so a signed comment cannot impersonate anyone."""
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            return ""
+        if name.lower() in RESERVED_NAMES:
+            raise forms.ValidationError(RESERVED)
+        others = User.objects.exclude(pk=self.instance.pk)
+        if others.filter(display_name__iexact=name).exists():
+            raise forms.ValidationError(TAKEN)
+        if Comment.objects.imported().filter(display_name__iexact=name).exists():
+            raise forms.ValidationError(BLOG_NAME)
+        return name

@@ -1,0 +1,88 @@
+"""The comment form: plain text, a length limit, a honeypot, and a reply target checked
+against the thread it claims to belong to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+
+from .models import ANONYMOUS, Comment, Post
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+EMPTY = "Your comment is empty: write something before posting."
+TOO_LONG = (
+    "Your comment is %(show_value)d characters long; the limit is %(limit_value)d. "
+    "Please shorten it."
+)
+NO_NAME = (
+    "You have no display name yet: tick 'Post as Anonymous' or set a name on your profile page."
+)
+BAD_PARENT = "The comment you are replying to is not open for replies."
+TOO_DEEP = "Replies cannot nest deeper than %(depth)d levels: reply to an earlier comment."
+BOT = "Your comment could not be posted."
+
+
+class CommentForm(forms.Form):
+    """A new comment on `post`, or a reply when `parent` is given."""
+
+    body = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        strip=True,
+        error_messages={"required": EMPTY, "max_length": TOO_LONG},
+        help_text="Plain text. Leave a blank line between paragraphs; links are made clickable.",
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    anonymous = forms.BooleanField(
+        label="Post as Anonymous",
+        required=False,
+        help_text="Readers see “Anonymous”; only moderators can see who wrote it.",
+    )
+    # Honeypot: hidden from people by CSS and aria-hidden; bots fill in every field.
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, post: Post, user: User, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("anonymous", user.comment_anonymously)
+        kwargs.setdefault("auto_id", "comment-%s")
+        super().__init__(*args, **kwargs)
+        self.post, self.user = post, user
+        # Checked on the server only (no maxlength attribute): a browser would silently
+        # truncate a pasted text, the server says how long it is.
+        self.fields["body"].validators.append(MaxLengthValidator(settings.FORUM_COMMENT_MAX_LENGTH))
+        self.parent_comment: Comment | None = None
+
+    def clean_parent(self) -> int | None:
+        """A reply must target a published comment of this post, above the depth limit."""
+        pk = self.cleaned_data["parent"]
+        if pk is None:
+            return None
+        parent = Comment.objects.comments().filter(pk=pk, post=self.post).first()
+        if parent is None or not parent.is_public:
+            raise forms.ValidationError(BAD_PARENT)
+        if parent.level >= settings.FORUM_MAX_DEPTH:
+            raise forms.ValidationError(TOO_DEEP, params={"depth": settings.FORUM_MAX_DEPTH})
+        self.parent_comment = parent
+        return pk
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("website"):
+            # A form-wide error: the field itself is hidden from people.
+            raise forms.ValidationError(BOT)
+        if not data.get("anonymous") and not self.user.display_name.strip():
+            self.add_error("anonymous", NO_NAME)
+        return data
+
+    @property
+    def display_name(self) -> str:
+        """What readers will see as the author."""
+        return ANONYMOUS if self.cleaned_data["anonymous"] else self.user.display_name.strip()

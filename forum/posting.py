@@ -1,0 +1,149 @@
+"""Posting views: comment, reply, remove one's own.
+
+Plain form POSTs that redirect to the new comment's anchor, so everything works without
+JavaScript (static/js/comments.js only moves the form next to the comment replied to).
+Whether a comment is published, held or refused is `moderation.rules.decide()`'s call;
+the tree insert is `forum.threads.add_comment()`'s, under the post's row lock.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+from allauth.account.utils import has_verified_email
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from moderation.rules import CLOSED, SUSPENDED, decide
+
+from .forms import CommentForm
+from .models import Comment, CommentStatus, Post, RemovedBy
+from .threads import add_comment, set_status
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+UNVERIFIED = "Please verify your email address before commenting: use the link we emailed you."
+RATE_LIMITED = "You are posting too fast. Please wait a minute and try again."
+PUBLISHED_MESSAGE = "Your comment is published."
+HELD_MESSAGE = "Thank you: your comment is awaiting moderation. Only you can see it until then."
+REMOVED_MESSAGE = "Your comment has been removed."
+
+# What an author may still take back: not what a moderator has already removed or rejected.
+REMOVABLE = {CommentStatus.PUBLISHED, CommentStatus.PENDING}
+
+
+def posting_refusal(user: User, post: Post) -> str:
+    """Why `user` cannot comment on `post` at all ("" if they can): shown instead of the form.
+
+    Staff accounts are made by an administrator, not through sign-up, so they need no
+    verified address."""
+    if not post.comments_open or not post.is_published:
+        return CLOSED
+    if user.is_suspended or not user.is_active:
+        return SUSPENDED
+    if not user.is_staff and not has_verified_email(user):
+        return UNVERIFIED
+    return ""
+
+
+def _comment_rate(group: str, request: HttpRequest) -> str:
+    """Read at request time so the rate follows the settings (and tests' overrides)."""
+    return settings.FORUM_COMMENT_RATE
+
+
+def _form_page(
+    request: HttpRequest, post: Post, form: CommentForm, status: int = HTTPStatus.OK
+) -> HttpResponse:
+    return render(
+        request,
+        "forum/comment_form_page.html",
+        {"post": post, "comment_form": form, "parent": form.parent_comment},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="forum.comment", key="user", rate=_comment_rate, method="POST", block=False)
+def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
+    """GET: the form on its own page (a reply without JavaScript, `?parent=<pk>`).
+    POST: store the comment and go to its anchor, or show the form again with the reason."""
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    user = request.user
+    if request.method == "GET":
+        parent = _reply_target(post, request.GET.get("parent"))
+        form = CommentForm(initial={"parent": parent and parent.pk}, post=post, user=user)
+        form.parent_comment = parent
+        refusal = posting_refusal(user, post)
+        if refusal:
+            form.add_error(None, refusal)
+        return _form_page(request, post, form)
+
+    form = CommentForm(request.POST, post=post, user=user)
+    if request.limited:
+        form.is_valid()
+        form.add_error(None, RATE_LIMITED)
+        return _form_page(request, post, form, HTTPStatus.TOO_MANY_REQUESTS)
+    refusal = posting_refusal(user, post)
+    if refusal:
+        form.is_valid()
+        form.add_error(None, refusal)
+        return _form_page(request, post, form, HTTPStatus.FORBIDDEN)
+    if not form.is_valid():
+        return _form_page(request, post, form, HTTPStatus.BAD_REQUEST)
+
+    body = form.cleaned_data["body"]
+    decision = decide(user, post, body)
+    if decision.refused:
+        form.add_error(None, decision.refused)
+        return _form_page(request, post, form, HTTPStatus.FORBIDDEN)
+
+    comment = add_comment(
+        post,
+        form.parent_comment,
+        body=body,
+        author=user,
+        display_name=form.display_name,
+        status=decision.status,
+    )
+    if user.comment_anonymously != form.cleaned_data["anonymous"]:
+        user.comment_anonymously = form.cleaned_data["anonymous"]
+        user.save(update_fields=["comment_anonymously"])
+    messages.success(request, PUBLISHED_MESSAGE if comment.is_public else HELD_MESSAGE)
+    return redirect(comment.get_absolute_url())
+
+
+def _reply_target(post: Post, pk: str | None) -> Comment | None:
+    """The comment a GET reply page answers, if it is open for replies (checked again on POST)."""
+    if not pk or not pk.isdigit():
+        return None
+    replyable = Comment.objects.published().filter(level__lt=settings.FORUM_MAX_DEPTH)
+    return replyable.filter(post=post, pk=int(pk)).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation (no JavaScript needed); POST removes. Only one's own
+    comment: anyone else's is a 404, so nobody learns which pending comments exist."""
+    comment = get_object_or_404(
+        Comment.objects.comments().select_related("post"), pk=pk, author=request.user
+    )
+    if comment.status not in REMOVABLE:
+        raise Http404("This comment can no longer be removed.")
+    if request.method == "GET":
+        return render(request, "forum/comment_remove.html", {"comment": comment})
+    was_numbered = comment.number is not None
+    set_status(comment, CommentStatus.REMOVED, RemovedBy.AUTHOR)
+    messages.success(request, REMOVED_MESSAGE)
+    # A never-published comment leaves no placeholder, hence no anchor to go back to.
+    if was_numbered:
+        return redirect(comment.get_absolute_url())
+    return redirect(comment.post.get_absolute_url() + "#comments")
