@@ -30,6 +30,7 @@ class PostListMixin:
 
     model = Post
     date_field = "date"
+    allow_future = True  # calendar dates from the blog; "today" is no boundary for them
     paginate_by = POSTS_PER_PAGE
     context_object_name = "posts"
 
@@ -51,6 +52,12 @@ class PostYearArchiveView(PostListMixin, YearArchiveView):
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         """The month list comes from the archive widget's query; skip the generic one."""
         return []
+
+    def get_next_year(self, date: datetime.date) -> None:
+        """No previous/next year links (a query each): the archive widget gives them all."""
+        return None
+
+    get_previous_year = get_next_year
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
