@@ -1,0 +1,218 @@
+"""Search backends on the current engine (FTS5 on SQLite, tsvector on PostgreSQL).
+
+Every test runs in both passes of the suite, so both backends answer the same stories.
+"""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from forum.filters import SearchFilterSet
+from forum.models import Comment, CommentStatus, Post
+from forum.threads import publish, set_status
+from search.backends import Sort, backend_for
+from search.models import SearchDocument
+from search.query import parse
+from search.results import attach, facet_counts
+from tests.factories import PostFactory, comment
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text: str, sort: str = Sort.RELEVANCE, **filters) -> list[str]:
+    """What a reader finds, as labels: 'Post title' or 'Post title #12.1'."""
+    filterset = SearchFilterSet(filters, queryset=SearchDocument.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    hits = backend_for().page(filterset.qs, parse(text), sort, 0, 50)
+    return [
+        f"{r.post.title} #{r.comment.path}" if r.comment else r.post.title for r in attach(hits)
+    ]
+
+
+def post(title: str, body: str = "Nothing to see.", day: tuple = (2015, 2, 18)) -> Post:
+    return PostFactory(title=title, body=body, date=datetime.date(*day))
+
+
+def test_a_title_match_ranks_above_a_body_match_and_a_comment():
+    in_body = post("Monday news", "The inspection report on Through the Gate came out.")
+    post("Inspection day", "Nothing else.")
+    comment(in_body, body="I read the inspection report too.")
+    assert found("inspection")[0] == "Inspection day"
+    assert set(found("inspection")) == {"Inspection day", "Monday news", "Monday news #1"}
+
+
+def test_more_mentions_rank_higher():
+    a = post("A", "Staff morale.")
+    b = post("B", "Staff morale.")
+    comment(a, body="CRC staff once.")
+    comment(b, body="CRC staff, CRC managers, CRC contracts: CRC everything.")
+    assert found("CRC") == ["B #1", "A #1"]
+
+
+def test_english_stemming_finds_other_forms_of_a_word():
+    post("Inspections galore", "Inspectors inspected the CRCs.")
+    assert found("inspection") == ["Inspections galore"]
+
+
+def test_a_quoted_phrase_needs_its_words_together_and_in_order():
+    p = post("Prisons")
+    comment(p, body="Revealed: £56m wasted on getting rid of prison staff")
+    comment(p, body="The staff of the prison were rid of nothing")
+    assert found('"prison staff"') == ["Prisons #1"]
+    assert sorted(found("prison staff")) == ["Prisons #1", "Prisons #2"]
+
+
+def test_an_excluded_word_removes_results():
+    p = post("TR")
+    comment(p, body="Through the Gate was a disaster")
+    comment(p, body="Through the Gate is improving")
+    assert found("gate -disaster") == ["TR #2"]
+    assert found('gate -"was a disaster"') == ["TR #2"]
+
+
+def test_or_finds_either_word():
+    p = post("Unions")
+    comment(p, body="Napo balloted members")
+    comment(p, body="Unison balloted too")
+    comment(p, body="Nobody else")
+    assert sorted(found("napo OR unison")) == ["Unions #1", "Unions #2"]
+
+
+def test_filters_by_kind_year_month_dates_and_threads_with_comments():
+    old = post("Gate 2014", "gate", day=(2014, 5, 1))
+    post("Gate 2015 quiet", "gate", day=(2015, 3, 9))
+    new = post("Gate 2015 busy", "gate", day=(2015, 7, 20))
+    comment(old, body="the gate again")
+    comment(new, body="the gate once more")
+
+    assert sorted(found("gate", kind="comment")) == ["Gate 2014 #1", "Gate 2015 busy #1"]
+    assert sorted(found("gate", kind="post", year="2015")) == ["Gate 2015 busy", "Gate 2015 quiet"]
+    assert found("gate", year="2015", month="3") == ["Gate 2015 quiet"]
+    assert sorted(found("gate", date_from="2015-01-01", date_to="2015-06-30")) == [
+        "Gate 2015 quiet"
+    ]
+    assert sorted(found("gate", kind="post", has_comments="on")) == ["Gate 2014", "Gate 2015 busy"]
+
+
+def test_sorting_newest_oldest_and_most_commented():
+    one = post("One comment", "napo", day=(2013, 1, 1))
+    post("No comments", "napo", day=(2016, 1, 1))
+    three = post("Three comments", "napo", day=(2014, 1, 1))
+    comment(one, body="hello")
+    for _ in range(3):
+        comment(three, body="hello")
+    assert found("napo", Sort.NEWEST) == ["No comments", "Three comments", "One comment"]
+    assert found("napo", Sort.OLDEST) == ["One comment", "Three comments", "No comments"]
+    assert found("napo", Sort.MOST_COMMENTED) == ["Three comments", "One comment", "No comments"]
+
+
+def test_facets_count_matches_by_year_and_by_month_within_a_year():
+    for day in [(2014, 5, 1), (2015, 3, 1), (2015, 3, 2), (2015, 7, 1)]:
+        comment(post(f"Post {day}", "probation", day=day), body="probation too")
+    post("Unrelated", "nothing", day=(2016, 1, 1))
+    backend, query, everything = backend_for(), parse("probation"), SearchDocument.objects.all()
+    assert facet_counts(backend, everything, query, "year") == {2014: 2, 2015: 6}
+    in_2015 = everything.filter(year=2015)
+    assert facet_counts(backend, in_2015, query, "month") == {3: 4, 7: 2}
+
+
+def test_only_published_comments_are_found_before_and_after_moderation():
+    p = post("Moderated")
+    held = comment(p, body="a pending remark about omnishambles", status=CommentStatus.PENDING)
+    shown = comment(p, body="a published remark about omnishambles")
+    assert found("omnishambles") == ["Moderated #1"]
+
+    publish(held)
+    assert sorted(found("omnishambles")) == ["Moderated #1", "Moderated #2"]
+
+    set_status(shown, CommentStatus.REMOVED)
+    assert found("omnishambles") == ["Moderated #2"]
+    set_status(held, CommentStatus.SPAM)
+    assert found("omnishambles") == []
+
+    # Flags hide a comment with a plain queryset update, as moderation does.
+    Comment.objects.filter(pk=shown.pk).update(status=CommentStatus.PUBLISHED)
+    assert found("omnishambles") == ["Moderated #1"]
+    Comment.objects.filter(pk=shown.pk).update(status=CommentStatus.PENDING)
+    assert found("omnishambles") == []
+
+
+def test_the_thread_comment_count_follows_status_changes():
+    p = post("Counted", "counted")
+    first = comment(p, body="one")
+    comment(p, body="two")
+    comment(p, body="held", status=CommentStatus.PENDING)
+    count = SearchDocument.objects.filter(kind="post", post=p).values_list("comment_count")
+    assert count.get() == (2,)
+    set_status(first, CommentStatus.REMOVED)
+    assert count.get() == (1,)
+    Comment.objects.filter(pk=first.pk).update(status=CommentStatus.PUBLISHED)
+    assert count.get() == (2,)
+
+
+def test_unpublishing_a_post_hides_it_and_its_comments_until_it_returns():
+    p = post("Draft", "omnishambles")
+    comment(p, body="omnishambles indeed")
+    Post.objects.filter(pk=p.pk).update(is_published=False)
+    assert found("omnishambles") == []
+    Post.objects.filter(pk=p.pk).update(is_published=True)
+    assert sorted(found("omnishambles")) == ["Draft", "Draft #1"]
+
+
+def test_edits_by_any_writer_are_reindexed_at_once():
+    p = post("Old title", "old body")
+    c = comment(p, body="old comment")
+    p.title, p.date = "New title", datetime.date(2019, 9, 9)
+    p.save()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE forum_comment SET body = %s WHERE id = %s", ["fresh words", c.pk])
+    assert found("title") == ["New title"]
+    assert found("old") == ["New title"]
+    assert found("fresh", year="2019") == ["New title #1"]
+    assert found("comment") == []
+
+
+def test_deleting_a_post_deletes_its_search_rows():
+    p = post("Short lived", "ephemeral")
+    comment(p, body="ephemeral too")
+    Comment.objects.filter(post=p).delete()
+    p.delete()
+    assert not SearchDocument.objects.exists()
+    assert found("ephemeral") == []
+
+
+def test_rebuilding_the_index_gives_the_same_answers():
+    p = post("Rebuilt", "through the gate")
+    comment(p, body="the gate again")
+    comment(p, body="the gate, held", status=CommentStatus.PENDING)
+    before = sorted(found("gate"))
+    SearchDocument.objects.all().delete()
+    call_command("rebuild_search_index", verbosity=0)
+    assert sorted(found("gate")) == before == ["Rebuilt", "Rebuilt #1"]
+    assert SearchDocument.objects.get(kind="post").comment_count == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"unbalanced quote',
+        "-",
+        "OR",
+        "gate OR",
+        "- - -",
+        "a" * 10_000,
+        "x' OR 1=1; DROP TABLE forum_comment; --",
+        "NEAR(gate prison, 2) title:gate gat* ^gate",
+        "(gate AND (prison",
+    ],
+)
+def test_malformed_queries_never_reach_the_engine_as_syntax(text):
+    post("Gate", "gate prison")
+    query = parse(text)
+    if query:
+        backend = backend_for()
+        backend.page(SearchDocument.objects.all(), query, Sort.RELEVANCE, 0, 20)
+        facet_counts(backend, SearchDocument.objects.all(), query, "year")
+    assert Post.objects.count() == 1
