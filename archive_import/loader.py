@@ -1,0 +1,460 @@
+"""Parsed dumps -> posts and comment trees, in bulk and idempotently.
+
+Knows nothing of the text format: it takes `ParsedFile`s. A post is identified by
+(date, title), a comment by (post, number path). Unchanged posts cost no write at all;
+changed ones get only the rows that differ. Files are written in batches, one
+transaction each (commits are the costly part); when the database refuses a batch it is
+rolled back and replayed file by file, so each file stays atomic and one bad file never
+stops the others. Comments posted on the site (source_file == "") are never written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from functools import reduce
+from operator import or_
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from forum.models import ANONYMOUS, Comment, CommentStatus, Post, RemovedBy, base_slug
+from forum.trees import Node, layout
+
+from . import bulk
+from .parser import ParsedComment, ParsedFile, ParsedPost
+from .render import render
+
+BLOG_TZ = ZoneInfo("Europe/London")
+CHUNK = 500  # ids per IN (...) list: well under every engine's parameter limit
+POST_FIELDS = (
+    "id", "date", "title", "slug", "year", "month", "body", "body_html", "is_published",
+    "comments_open", "created_at", "updated_at", "source_file", "source_line",
+)  # fmt: skip
+COMMENT_FIELDS = (
+    "id", "post", "parent", "number", "path", "status", "removed_by", "body", "body_html",
+    "author", "display_name", "created_at", "published_at", "updated_at", "source_file",
+    "source_line", "lft", "rght", "tree_id", "level",
+)  # fmt: skip
+# Statuses the blog decided; anything else (spam, pending, removed by a moderator or the
+# author) is the site's decision and a re-import leaves it alone.
+BLOG_STATUSES = {(CommentStatus.PUBLISHED, RemovedBy.BLOG), (CommentStatus.REMOVED, RemovedBy.BLOG)}
+
+
+@dataclass
+class Counts:
+    posts_created: int = 0
+    posts_updated: int = 0
+    posts_unchanged: int = 0
+    comments_created: int = 0
+    comments_updated: int = 0
+    comments_unchanged: int = 0
+    removed_placeholders: int = 0
+
+    def add(self, other: Counts) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class FileResult:
+    name: str
+    counts: Counts = field(default_factory=Counts)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+class _Row(NamedTuple):
+    id: int
+    parent_id: int | None
+    number: int | None
+    path: str
+    status: str
+    removed_by: str
+    body: str
+    source_file: str
+    lft: int
+    rght: int
+    level: int
+
+
+_ROW_FIELDS = ("id", "parent_id", "number", "path", "status", "removed_by", "body",
+               "source_file", "lft", "rght", "level")  # fmt: skip
+
+
+class _Columns:
+    """A model's insert columns: ours, then every other concrete field at its default, so
+    fields other parts of the project add to Post or Comment never break the import."""
+
+    def __init__(self, model: type[Model], ours: tuple[str, ...]) -> None:
+        meta = model._meta
+        self.table = meta.db_table
+        own = [meta.get_field(name) for name in ours]
+        extra = [f for f in meta.concrete_fields if f not in own]
+        self.names = [f.column for f in own] + [f.column for f in extra]
+        self.extra = tuple(
+            bulk.value(f.get_db_prep_save(f.get_default(), connection)) for f in extra
+        )
+
+    def insert(self, rows: list[tuple]) -> None:
+        if rows:
+            bulk.insert_rows(self.table, self.names, (row + self.extra for row in rows))
+
+
+def midnight(date: datetime.date) -> datetime.datetime:
+    """A post's date as a moment: midnight in the blog's time zone."""
+    return datetime.datetime.combine(date, datetime.time.min, tzinfo=BLOG_TZ)
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def new_tree_places(comments: list[ParsedComment]) -> list[tuple[int, int, int]]:
+    """(lft, rght, level) of each parsed comment in a new tree, the root being (1, 2n+2, 0).
+
+    The parser lists comments depth-first with siblings in number order, so one pass with
+    a stack of open nodes numbers them (forum.trees.layout gives the same, more slowly)."""
+    places: list[list[int]] = []
+    open_: list[list[int]] = []
+    counter = 2
+    for comment in comments:
+        level = 1 if comment.parent_path is None else 2
+        while open_ and open_[-1][2] >= level:
+            open_.pop()[1] = counter
+            counter += 1
+        place = [counter, 0, level]
+        counter += 1
+        places.append(place)
+        open_.append(place)
+    while open_:
+        open_.pop()[1] = counter
+        counter += 1
+    return [tuple(p) for p in places]
+
+
+class Loader:
+    """Writes parsed files; `load()` yields one FileResult per file as its batch commits."""
+
+    def __init__(self, batch_comments: int = 20_000, batch_files: int = 500) -> None:
+        self.batch_comments = batch_comments
+        self.batch_files = batch_files
+        self._posts = _Columns(Post, POST_FIELDS)
+        self._comments = _Columns(Comment, COMMENT_FIELDS)
+
+    def load(self, files: Iterable[ParsedFile]) -> Iterator[FileResult]:
+        batch: list[ParsedFile] = []
+        keys: set = set()
+        size = 0
+        for parsed in files:
+            if parsed.rejected:
+                yield FileResult(parsed.name, warnings=[str(w) for w in parsed.warnings],
+                                 error=str(parsed.error))  # fmt: skip
+                continue
+            file_keys = {post.key for post in parsed.posts}
+            # A post seen twice in one batch would be planned against stale rows: flush first.
+            if batch and (file_keys & keys or size >= self.batch_comments
+                          or len(batch) >= self.batch_files):  # fmt: skip
+                yield from self._flush(batch)
+                batch, keys, size = [], set(), 0
+            batch.append(parsed)
+            keys |= file_keys
+            size += sum(len(post.comments) + 1 for post in parsed.posts)
+        if batch:
+            yield from self._flush(batch)
+
+    def _flush(self, batch: list[ParsedFile]) -> Iterator[FileResult]:
+        try:
+            with transaction.atomic():
+                results = _BatchWriter(self, batch).write()
+        except DatabaseError as error:
+            if len(batch) > 1:
+                for parsed in batch:
+                    yield from self._flush([parsed])
+                return
+            parsed = batch[0]
+            line = parsed.posts[0].line if parsed.posts else 1
+            yield FileResult(
+                parsed.name,
+                warnings=[str(w) for w in parsed.warnings],
+                error=f"{parsed.name}:{line}: the database refused the file: {error}",
+            )
+            return
+        yield from results
+
+
+class _Origin(NamedTuple):
+    """What every new comment of one post shares."""
+
+    post_id: int
+    when: Any  # the post's midnight, in the driver's form
+    source: str
+
+
+class _NewNode:
+    __slots__ = ("comment", "origin", "parent", "id", "place")
+
+    def __init__(self, comment: ParsedComment | None, origin: _Origin, parent: Any) -> None:
+        self.comment = comment  # None for a root
+        self.origin = origin
+        self.parent = parent  # an existing id, or the _NewNode of a parent created with it
+        self.id = 0
+        self.place: tuple[int, int, int] = (0, 0, 0)
+
+
+class _BatchWriter:
+    """Plans and writes one batch of files inside the caller's transaction."""
+
+    def __init__(self, loader: Loader, batch: list[ParsedFile]) -> None:
+        self.loader = loader
+        self.batch = batch
+        self.now = timezone.now()
+        self.results = {
+            parsed.name: FileResult(parsed.name, warnings=[str(w) for w in parsed.warnings])
+            for parsed in batch
+        }
+        self.new_posts: list[tuple[ParsedFile, ParsedPost]] = []
+        self.new_nodes: list[_NewNode] = []
+        self.relayouts: list[tuple[list[_Row], list[_NewNode]]] = []
+        self.post_updates: list[tuple] = []
+        self.comment_updates: list[tuple] = []
+        self.tree_updates: list[tuple] = []
+
+    def write(self) -> list[FileResult]:
+        pairs = [(parsed, post) for parsed in self.batch for post in parsed.posts]
+        existing = self._existing_posts({post.date for _, post in pairs})
+        with_comments = [existing[p.key][0] for _, p in pairs if p.key in existing and p.comments]
+        without = [existing[p.key][0] for _, p in pairs if p.key in existing and not p.comments]
+        if with_comments and connection.features.has_select_for_update:
+            # The post row locks of forum.threads.lock_post, taken for the whole batch in one
+            # query (in id order) before the trees are read, so no reply slips in between.
+            list(
+                Post.objects.select_for_update()
+                .filter(pk__in=sorted(with_comments))
+                .values_list("pk")
+            )
+        trees = self._trees(with_comments)
+        has_imported = self._with_imported_comments(without)
+        for parsed, post in pairs:
+            counts = self.results[parsed.name].counts
+            counts.removed_placeholders += sum(1 for c in post.comments if c.removed)
+            found = existing.get(post.key)
+            if found is None:
+                self.new_posts.append((parsed, post))
+                counts.posts_created += 1
+                counts.comments_created += len(post.comments)
+                continue
+            post_id, body = found
+            if not post.comments and post_id in has_imported:
+                # An index page's copy of a post whose page we have: the page is authoritative.
+                counts.posts_unchanged += 1
+                continue
+            if body != post.body:
+                self.post_updates.append(
+                    (
+                        post.body,
+                        render(post.body),
+                        parsed.name,
+                        post.line,
+                        bulk.value(self.now),
+                        post_id,
+                    )
+                )
+                counts.posts_updated += 1
+            else:
+                counts.posts_unchanged += 1
+            if post.comments:
+                self._merge(parsed, post, post_id, trees.get(post_id, []), counts)
+        self._insert_new_posts()
+        self._assign_new_ids()
+        self._execute()
+        return list(self.results.values())
+
+    def _existing_posts(self, dates: set[datetime.date]) -> dict[tuple, tuple[int, str]]:
+        found: dict[tuple, tuple[int, str]] = {}
+        for chunk in _chunks(sorted(dates)):
+            for pk, date, title, body in Post.objects.filter(date__in=chunk).values_list(
+                "id", "date", "title", "body"
+            ):
+                found[(date, title)] = (pk, body)
+        return found
+
+    def _trees(self, post_ids: list[int]) -> dict[int, list[_Row]]:
+        trees: dict[int, list[_Row]] = {}
+        for chunk in _chunks(post_ids):
+            rows = Comment.objects.filter(tree_id__in=chunk).values_list("tree_id", *_ROW_FIELDS)
+            for tree_id, *values in rows:
+                trees.setdefault(tree_id, []).append(_Row(*values))
+        return trees
+
+    def _with_imported_comments(self, post_ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in _chunks(post_ids):
+            found.update(
+                Comment.objects.imported()
+                .filter(post_id__in=chunk)
+                .values_list("post_id", flat=True)
+                .distinct()
+            )
+        return found
+
+    def _merge(
+        self, parsed: ParsedFile, post: ParsedPost, post_id: int, rows: list[_Row], counts: Counts
+    ) -> None:
+        """Plan one existing post's comments: update what differs, add what is new."""
+        by_path = {row.path: row for row in rows if row.path}
+        root = next((row for row in rows if row.level == 0), None)
+        added: list[_NewNode] = []
+        new_by_path: dict[str | None, _NewNode] = {}
+        origin = _Origin(post_id, bulk.value(midnight(post.date)), parsed.name)
+        root_ref: Any = root.id if root else _NewNode(None, origin, None)
+        if root is None:
+            added.append(root_ref)
+        skipped: set[str] = set()
+        for comment in post.comments:
+            if comment.parent_path in skipped:
+                skipped.add(comment.path)
+                continue
+            row = by_path.get(comment.path)
+            if row is None:
+                if comment.parent_path is None:
+                    parent = root_ref
+                elif comment.parent_path in by_path:
+                    parent = by_path[comment.parent_path].id
+                else:
+                    parent = new_by_path[comment.parent_path]
+                node = _NewNode(comment, origin, parent)
+                new_by_path[comment.path] = node
+                added.append(node)
+                counts.comments_created += 1
+            elif not row.source_file:
+                skipped.add(comment.path)
+                self.results[parsed.name].warnings.append(
+                    f"{parsed.name}:{comment.line}: comment {comment.path} of '{post.title}' "
+                    "is taken by a comment posted on the site: not imported"
+                )
+            else:
+                status = row.status
+                if (row.status, row.removed_by) in BLOG_STATUSES:
+                    status = CommentStatus.REMOVED if comment.removed else CommentStatus.PUBLISHED
+                if row.body == comment.body and row.status == status:
+                    counts.comments_unchanged += 1
+                    continue
+                self.comment_updates.append(
+                    (
+                        comment.body,
+                        render(comment.body),
+                        status,
+                        parsed.name,
+                        comment.line,
+                        bulk.value(self.now),
+                        row.id,
+                    )  # fmt: skip
+                )
+                counts.comments_updated += 1
+        if added:
+            self.relayouts.append((rows, added))
+            self.new_nodes.extend(added)
+
+    def _insert_new_posts(self) -> None:
+        if not self.new_posts:
+            return
+        taken = self._taken_slugs({(p.date.year, p.date.month) for _, p in self.new_posts})
+        ids = bulk.reserve_ids(Post._meta.db_table, len(self.new_posts))
+        now = bulk.value(self.now)
+        rows = []
+        for (parsed, post), post_id in zip(self.new_posts, ids, strict=True):
+            month = (post.date.year, post.date.month)
+            base = slug = base_slug(post.title)
+            n = 2
+            while slug in taken.setdefault(month, set()):
+                slug, n = f"{base}-{n}", n + 1
+            taken[month].add(slug)
+            origin = _Origin(post_id, bulk.value(midnight(post.date)), parsed.name)
+            rows.append(
+                (post_id, bulk.value(post.date), post.title, slug, *month, post.body,
+                 render(post.body), True, True, origin.when, now, parsed.name, post.line)
+            )  # fmt: skip
+            root = _NewNode(None, origin, None)
+            root.place = (1, 2 * len(post.comments) + 2, 0)
+            self.new_nodes.append(root)
+            nodes: dict[str, _NewNode] = {}
+            places = new_tree_places(post.comments)
+            for comment, place in zip(post.comments, places, strict=True):
+                parent = root if comment.parent_path is None else nodes[comment.parent_path]
+                node = nodes[comment.path] = _NewNode(comment, origin, parent)
+                node.place = place
+                self.new_nodes.append(node)
+        self.loader._posts.insert(rows)
+
+    def _taken_slugs(self, months: set[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
+        taken: dict[tuple[int, int], set[str]] = {}
+        for chunk in _chunks(sorted(months), 200):
+            query = reduce(or_, (Q(year=y, month=m) for y, m in chunk))
+            for year, month, slug in Post.objects.filter(query).values_list(
+                "year", "month", "slug"
+            ):
+                taken.setdefault((year, month), set()).add(slug)
+        return taken
+
+    def _assign_new_ids(self) -> None:
+        ids = bulk.reserve_ids(Comment._meta.db_table, len(self.new_nodes))
+        for node, pk in zip(self.new_nodes, ids, strict=True):
+            node.id = pk
+        for rows, added in self.relayouts:
+            nodes = [Node(r.id, r.parent_id, r.number, r.lft, r.rght, r.level) for r in rows]
+            nodes += [
+                Node(n.id, _ref(n.parent), n.comment.number if n.comment else None) for n in added
+            ]
+            places = layout(nodes)
+            for node in added:
+                place = places[node.id]
+                node.place = (place.lft, place.rght, place.level)
+            for row in rows:
+                place = places[row.id]
+                if (place.lft, place.rght, place.level) != (row.lft, row.rght, row.level):
+                    self.tree_updates.append((place.lft, place.rght, place.level, row.id))
+
+    def _execute(self) -> None:
+        now = bulk.value(self.now)
+        rows = []
+        for node in self.new_nodes:
+            comment, origin = node.comment, node.origin
+            lft, rght, level = node.place
+            if comment is None:
+                rows.append(
+                    (node.id, origin.post_id, None, None, "", CommentStatus.PUBLISHED, "", "", "",
+                     None, ANONYMOUS, now, None, now, "", None, lft, rght, origin.post_id, level)
+                )  # fmt: skip
+                continue
+            status = CommentStatus.REMOVED if comment.removed else CommentStatus.PUBLISHED
+            rows.append(
+                (node.id, origin.post_id, _ref(node.parent), comment.number, comment.path,
+                 status, RemovedBy.BLOG, comment.body,
+                 render(comment.body) if comment.body else "", None, ANONYMOUS, origin.when,
+                 origin.when, now, origin.source, comment.line, lft, rght, origin.post_id, level)
+            )  # fmt: skip
+        self.loader._comments.insert(rows)
+        bulk.update_rows(
+            Post._meta.db_table,
+            ["body", "body_html", "source_file", "source_line", "updated_at"],
+            self.post_updates,
+        )
+        bulk.update_rows(
+            Comment._meta.db_table,
+            ["body", "body_html", "status", "source_file", "source_line", "updated_at"],
+            self.comment_updates,
+        )
+        bulk.update_rows(Comment._meta.db_table, ["lft", "rght", "level"], self.tree_updates)
+
+
+def _ref(parent: Any) -> int | None:
+    return parent.id if isinstance(parent, _NewNode) else parent
