@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from moderation.actions import moderate_many, suspend, watch
 from moderation.models import Flag, LogAction, LogEntry
 
+from .cache import invalidate_pages
 from .models import Comment, CommentStatus, Post
 
 MODERATE = "moderation.moderate_comment"
@@ -51,11 +52,13 @@ class PostAdmin(ModerationPermissions, admin.ModelAdmin):
     @admin.action(description="Close comments on the selected posts", permissions=["moderate"])
     def close_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
         n = queryset.update(comments_open=False)
+        invalidate_pages()  # update() sends no signal; cached pages would still show the form
         self.message_user(request, f"Comments closed on {n} post(s).")
 
     @admin.action(description="Open comments on the selected posts", permissions=["moderate"])
     def open_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
         n = queryset.update(comments_open=True)
+        invalidate_pages()
         self.message_user(request, f"Comments opened on {n} post(s).")
 
 

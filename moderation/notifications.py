@@ -78,7 +78,7 @@ def send(user: User, kind: str, subject: str, body: str) -> bool:
     try:
         message.send()
     except Exception:
-        logger.exception("Could not send %r mail to user %s", kind, user.pk)
+        logger.exception("Could not send %s mail to user %s", str(kind), user.pk)
         return False
     return True
 

@@ -1,9 +1,10 @@
-"""The admin index's "N comments waiting" banner."""
+"""Moderation in templates: the admin index's "N waiting" banner, the flag form's reasons."""
 
 from django import template
 from django.db.models import Q
 
 from forum.models import Comment, CommentStatus
+from moderation.models import FlagReason
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def moderation_waiting() -> int:
         .distinct()
         .count()
     )
+
+
+@register.simple_tag
+def flag_reasons() -> list[tuple[str, str]]:
+    """The flag form's choices, from the model (no query)."""
+    return FlagReason.choices
