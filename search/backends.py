@@ -131,9 +131,7 @@ class PostgresBackend:
                     start_sel=MARK_START,
                     stop_sel=MARK_END,
                     max_words=SNIPPET_WORDS,
-                    min_words=12,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
+                    min_words=SNIPPET_WORDS // 2,
                 )
             )
             .values_list("id", "snippet")
