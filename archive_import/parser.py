@@ -363,6 +363,7 @@ def _parse_comments(
                 body.append("")
             continue
         spaces = len(line) - len(line.lstrip(" "))
+        demoted = False
         if spaces in (2, 4) and line[spaces].isdigit() and (match := _ITEM.fullmatch(line)):
             number = int(match[2])
             item = thread.top_level(number, i + 1) if spaces == 2 else thread.reply(number, i + 1)
@@ -375,12 +376,16 @@ def _parse_comments(
             warnings.append(
                 Issue(name, i + 1, f"{where} number {number} out of sequence: kept as text")
             )
+            demoted = True
         if body is None:
             warnings.append(Issue(name, i + 1, "text before the first comment: dropped"))
             continue
         indent = thread.indent
         if spaces < indent:
-            warnings.append(Issue(name, i + 1, f"text indented {spaces} spaces, expected {indent}"))
+            if not demoted:
+                warnings.append(
+                    Issue(name, i + 1, f"text indented {spaces} spaces, expected {indent}")
+                )
             indent = spaces
         body.append(line[indent:])
     return thread.finish()
