@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from .cache import cache_anonymous_page
@@ -160,37 +161,57 @@ class PostDetailView(DetailView):
         return context
 
 
-@dataclass(frozen=True)
+OPEN_REPLIES = mark_safe('<ol class="replies">')
+NEXT_SIBLING = mark_safe("</li>")
+CLOSE_REPLIES = "</ol></li>"
+
+
+@dataclass(frozen=True, slots=True)
 class ThreadNode:
-    """One comment of the flat thread, with the nesting to open or close before it."""
+    """One comment of the flat thread and what the template needs of it, worked out once
+    here: at 1,000 comments every template variable lookup saved is ~10 ms."""
 
     comment: Comment
-    opens: bool  # first reply under the previous comment: open a nested list
-    closes: range  # nested lists to close before it, when the thread climbs back up
+    before: SafeString  # markup opening or closing nesting before this comment's <li>
     awaiting: bool  # the reader's own comment, not yet published
+    shown: bool  # body shown (published, or the reader's own pending comment)
+    label: str  # "12." for a top-level comment, "12.1" for a reply, "" if unnumbered
+    anchor: str
+    css_class: str
 
 
-def thread_nodes(comments: list[Comment]) -> tuple[list[ThreadNode], range]:
+def thread_nodes(comments: list[Comment]) -> tuple[list[ThreadNode], SafeString]:
     """Walk the thread in `lft` order and say where nesting opens and closes, so the
-    template renders it in one flat loop (no recursion, no query per comment).
+    template renders it in one flat loop (no recursion, no query per comment), as mptt's
+    `tree_info` filter does.
 
-    Returns the nodes and the lists still open after the last one. A reply whose parent
-    the reader cannot see (another reader's pending comment) hangs one level under the
-    comment before it rather than breaking the nesting."""
+    Returns the nodes and the markup closing what is still open after the last one. A
+    reply whose parent the reader cannot see (another reader's pending comment) hangs one
+    level under the comment before it rather than breaking the nesting."""
     nodes: list[ThreadNode] = []
     depth = -1
     for comment in comments:
         new_depth = max(0, min(comment.level - 1, depth + 1))
-        nodes.append(
-            ThreadNode(
-                comment=comment,
-                opens=bool(nodes) and new_depth > depth,
-                closes=range(max(0, depth - new_depth)),
-                awaiting=comment.status == CommentStatus.PENDING and comment.number is None,
-            )
+        if not nodes:
+            before = mark_safe("")
+        elif new_depth > depth:
+            before = OPEN_REPLIES
+        else:
+            before = mark_safe(NEXT_SIBLING + CLOSE_REPLIES * (depth - new_depth))
+        awaiting = comment.status == CommentStatus.PENDING and comment.number is None
+        shown = awaiting or comment.is_public
+        label = f"{comment.path}." if comment.level == 1 and comment.path else comment.path
+        css = (
+            "comment comment--pending"
+            if awaiting
+            else "comment"
+            if shown
+            else "comment comment--placeholder"
         )
+        nodes.append(ThreadNode(comment, before, awaiting, shown, label, comment.anchor, css))
         depth = new_depth
-    return nodes, range(max(0, depth))
+    tail = mark_safe(NEXT_SIBLING + CLOSE_REPLIES * depth) if nodes else mark_safe("")
+    return nodes, tail
 
 
 def neighbours(post: Post) -> dict[str, Post | None]:

@@ -1,0 +1,236 @@
+"""Reading pages under load: render cost of big threads, then gunicorn under wrk.
+
+1. A temporary SQLite database holds a synthetic blog: 240 posts over four years with a
+   few comments each, plus one post with 10 comments, one with 200 and one with 1,000
+   (threads written in bulk by tests/bulk.py, the importer's layout). Each post page is
+   rendered through Django's test client (page cache off): median time and query count.
+2. gunicorn (2 sync workers, DEBUG=0 after collectstatic) on a free loopback port, wrk
+   for 30 s on the home page and the 200-comment post, with the Redis page cache
+   (CACHE_URL) and without it (FORUM_PAGE_CACHE_SECONDS=0): requests/s, median and p99
+   latency, errors.
+
+Prints a markdown table and writes bench-results/bench_pages.json.
+    .venv/bin/python tests/benchmarks/bench_pages.py [--seconds 30] [--skip-load]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench-results" / "bench_pages.json"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+RENDER_RUNS = 25
+
+
+def build_blog(db_path: Path) -> dict[str, str]:
+    """Migrate the temporary database and fill it; returns the benchmark URLs."""
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ["FORUM_PAGE_CACHE_SECONDS"] = "0"
+    os.environ.pop("CACHE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forum.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from tests.bulk import bulk_thread
+    from tests.factories import PostFactory
+
+    call_command("migrate", verbosity=0)
+    start = datetime.date(2012, 1, 3)
+    for n in range(240):
+        post = PostFactory(date=start + datetime.timedelta(days=6 * n), title=f"Bench post {n}")
+        bulk_thread(post, 4, 1)
+    urls = {"home": "/"}
+    for size, (top, replies) in {10: (5, 1), 200: (100, 1), 1000: (250, 3)}.items():
+        post = PostFactory(date=datetime.date(2016, 6, 1 + size % 28), title=f"Thread of {size}")
+        assert bulk_thread(post, top, replies) == size
+        urls[f"post_{size}"] = post.get_absolute_url()
+    return urls
+
+
+def render_figures(urls: dict[str, str]) -> dict[str, dict]:
+    """Median render time and query count of each page through Django's test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    figures = {}
+    for name, url in urls.items():
+        for _ in range(3):
+            assert client.get(url).status_code == 200
+        times, cpu = [], []
+        for _ in range(RENDER_RUNS):
+            with CaptureQueriesContext(connection) as queries:
+                began, began_cpu = time.perf_counter(), time.process_time()
+                response = client.get(url)
+                times.append(time.perf_counter() - began)
+                cpu.append(time.process_time() - began_cpu)
+            assert response.status_code == 200
+        figures[name] = {
+            "url": url,
+            "median_ms": round(statistics.median(times) * 1000, 1),
+            # CPU time of this process: steadier than wall time on a shared machine.
+            "median_cpu_ms": round(statistics.median(cpu) * 1000, 1),
+            "queries": len(queries),
+            "bytes": len(response.content),
+        }
+    return figures
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def parse_wrk(output: str) -> dict:
+    def ms(value: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+        return round(float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 2)
+
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "median_ms": ms(re.search(r"\s50%\s+(\S+)", output).group(1)),
+        "p99_ms": ms(re.search(r"\s99%\s+(\S+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+    }
+
+
+def load_figures(db_path: Path, urls: dict[str, str], seconds: int) -> list[dict]:
+    """gunicorn with 2 workers under wrk, with and without the Redis page cache."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "CACHE_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": f"bench-pages-{os.getpid()}",
+    }
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    rows = []
+    for cache_seconds in ("60", "0"):
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(python).parent / "gunicorn"),
+                "forum.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**env, "FORUM_PAGE_CACHE_SECONDS": cache_seconds},
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(base + "/", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            for name in ("home", "post_200"):
+                url = base + urls[name]
+                urllib.request.urlopen(url, timeout=10).read()
+                out = subprocess.run(
+                    ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", url],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                rows.append({"page": name, "cache": cache_seconds != "0", **parse_wrk(out)})
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=30, help="wrk duration per run")
+    parser.add_argument("--skip-load", action="store_true", help="render figures only")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    try:
+        db_path = tmp / "bench.sqlite3"
+        urls = build_blog(db_path)
+        render = render_figures(urls)
+        print(
+            "\n| page (test client, SQLite, no page cache) | median ms | median CPU ms "
+            "| queries | KiB |"
+        )
+        print("|---|---:|---:|---:|---:|")
+        for name, fig in render.items():
+            print(
+                f"| {name} | {fig['median_ms']} | {fig['median_cpu_ms']} | {fig['queries']} "
+                f"| {fig['bytes'] // 1024} |"
+            )
+        ratio = render["post_1000"]["median_ms"] / render["post_10"]["median_ms"]
+        cpu_ratio = render["post_1000"]["median_cpu_ms"] / render["post_10"]["median_cpu_ms"]
+        print(f"\n1,000-comment page / 10-comment page: {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU")
+        load = [] if args.skip_load else load_figures(db_path, urls, args.seconds)
+        if load:
+            print(
+                f"\n| gunicorn 2 workers, wrk -t2 -c8 {args.seconds}s | cache | req/s "
+                "| median ms | p99 ms | errors |"
+            )
+            print("|---|---|---:|---:|---:|---:|")
+            for row in load:
+                cache = "Redis" if row["cache"] else "off"
+                print(
+                    f"| {row['page']} | {cache} | {row['requests_per_s']:.0f} | "
+                    f"{row['median_ms']} | {row['p99_ms']} | {row['errors']} |"
+                )
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(
+            json.dumps(
+                {
+                    "render": render,
+                    "ratio_1000_to_10": round(ratio, 2),
+                    "load": load,
+                    "wrk_seconds": args.seconds,
+                    "database": "sqlite",
+                },
+                indent=2,
+            )
+        )
+        print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
