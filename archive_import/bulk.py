@@ -4,7 +4,7 @@ The ORM's bulk_create is ~7x slower than the driver's own bulk paths, so rows go
 through `executemany` on SQLite and psycopg's `COPY` on PostgreSQL. Both are ordinary
 INSERT/UPDATE/COPY statements, so database triggers (the search index) still fire.
 Every function must run inside `transaction.atomic()`: ids are reserved under the
-transaction's write lock.
+transaction's write lock. Driver errors are raised as Django's (IntegrityError...).
 """
 
 from __future__ import annotations
@@ -63,14 +63,19 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Row]) -> int:
     count = 0
     if connection.vendor == "postgresql":
         statement = f"COPY {_quote(table)} ({names}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        with (
+            connection.wrap_database_errors,
+            raw.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
                 count += 1
         return count
     rows = list(rows)
     marks = ", ".join("?" * len(columns))
-    raw.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", rows)
+    with connection.wrap_database_errors:
+        raw.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", rows)
     return len(rows)
 
 
@@ -86,7 +91,8 @@ def update_rows(table: str, columns: Sequence[str], rows: Iterable[Row]) -> int:
     sql = f"UPDATE {_quote(table)} SET {assignments} WHERE id = {mark}"
     cursor = connection.connection.cursor()
     try:
-        cursor.executemany(sql, rows)
+        with connection.wrap_database_errors:
+            cursor.executemany(sql, rows)
     finally:
         cursor.close()
     return len(rows)
