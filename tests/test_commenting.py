@@ -2,7 +2,7 @@
 take their words back. Every rule here runs on SQLite and on PostgreSQL."""
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from forum.forms import BAD_PARENT, BOT, EMPTY, NO_NAME
@@ -312,6 +312,20 @@ def test_an_author_removes_a_published_comment_and_its_replies_stay(client):
     assert "I regret this." not in page
     assert "A reply worth keeping." in page
     assert Comment.objects.filter(pk=reply.pk, parent=mine).exists()
+
+
+def test_a_logged_out_reader_sees_the_removal_at_once_despite_the_page_cache(client):
+    post = PostFactory()
+    author = verified_user()
+    mine = comment(post, body="Said in haste.", author=author)
+    assert "Said in haste." in client.get(post.get_absolute_url()).content.decode()
+
+    author_client = logged_in(Client(), author)
+    author_client.post(reverse("forum:comment_remove", args=[mine.pk]))
+
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Said in haste." not in page
+    assert "This comment has been removed by the author." in page
 
 
 def test_an_author_takes_back_a_pending_comment_and_it_simply_disappears(client):
