@@ -68,8 +68,15 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """Apply the filters only; `q` and `sort` are the search backend's to apply."""
+        return self.filtered(queryset)
+
+    def filtered(self, queryset: QuerySet | None = None, without: tuple[str, ...] = ()) -> QuerySet:
+        """The documents with every filter but `without` applied: facet counts by year
+        ignore the chosen year and month, so the reader sees where else to look."""
+        queryset = self.queryset if queryset is None else queryset
         for name, filter_ in self.filters.items():
-            queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
+            if name not in without:
+                queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
         return queryset
 
     def filter_has_comments(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 
 from forum.filters import MONTHS, SearchFilterSet
 
@@ -17,28 +21,40 @@ PER_PAGE = 20
 MONTH_NAMES = dict(MONTHS)
 
 
-def _filterset(data: QueryDict, *without: str) -> SearchFilterSet:
-    data = data.copy()
-    for key in (*without, "page"):
-        data.pop(key, None)
-    return SearchFilterSet(data, queryset=SearchDocument.objects.all())
+@dataclass(frozen=True, slots=True)
+class Select:
+    """A <select> of the form, written out by the page's own template."""
+
+    name: str
+    label: str
+    choices: list[tuple[str, str]]
+    value: str
 
 
-def _link(data: QueryDict, **changes: int | None) -> str:
+def _selects(form: Form) -> list[Select]:
+    return [
+        Select(
+            name,
+            form.fields[name].label,
+            [(str(value), label) for value, label in form.fields[name].choices],
+            str(form[name].value() or ""),
+        )
+        for name in ("sort", "year", "month", "kind")
+    ]
+
+
+def _link(params: dict[str, str], **changes: int | None) -> str:
     """This search's query string with some parameters changed (None drops one)."""
-    data = data.copy()
-    data.pop("page", None)
-    for key, value in changes.items():
-        data.pop(key, None)
-        if value is not None:
-            data[key] = str(value)
-    return "?" + data.urlencode()
+    changed = {key: value for key, value in params.items() if key not in changes}
+    changed.update({key: str(value) for key, value in changes.items() if value is not None})
+    return "?" + urlencode(changed)
 
 
 def search(request: HttpRequest) -> HttpResponse:
     """Search posts and comments; a bad query gets a message, never an error page."""
-    filterset = _filterset(request.GET)
-    context = {"filter": filterset, "form": filterset.form, "searched": False}
+    filterset = SearchFilterSet(request.GET, queryset=SearchDocument.objects.all())
+    form = filterset.form
+    context = {"form": form, "selects": _selects(form), "searched": False}
     if not filterset.is_valid() or not filterset.form.cleaned_data["q"]:
         return render(request, "search/search.html", context)
 
@@ -49,27 +65,28 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "search/search.html", context)
 
     backend = backend_for()
-    years = facet_counts(backend, _filterset(request.GET, "year", "month").qs, query, "year")
+    years = facet_counts(backend, filterset.filtered(without=("year", "month")), query, "year")
     year, month = cleaned.get("year"), cleaned.get("month")
     months: dict[int, int] = {}
     if year:
-        months = facet_counts(backend, _filterset(request.GET, "month").qs, query, "month")
+        months = facet_counts(backend, filterset.filtered(without=("month",)), query, "month")
         total = months.get(int(month), 0) if month else years.get(int(year), 0)
     elif month:
         total = backend.match(filterset.qs, query).count()
     else:
         total = sum(years.values())
 
+    params = {key: value for key, value in request.GET.items() if key != "page" and value}
     results = Results(backend, filterset.qs, query, cleaned["sort"], total)
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         page=page,
         total=total,
-        year_facets=[(y, n, _link(request.GET, year=y, month=None)) for y, n in years.items()],
-        month_facets=[(MONTH_NAMES[m], n, _link(request.GET, month=m)) for m, n in months.items()],
-        any_year_link=_link(request.GET, year=None, month=None),
+        year_facets=[(y, n, _link(params, year=y, month=None)) for y, n in years.items()],
+        month_facets=[(MONTH_NAMES[m], n, _link(params, month=m)) for m, n in months.items()],
+        any_year_link=_link(params, year=None, month=None),
         selected_year=int(year) if year else None,
         selected_month=MONTH_NAMES.get(int(month)) if month else None,
-        page_link=_link(request.GET),
+        page_link=_link(params),
     )
     return render(request, "search/search.html", context)

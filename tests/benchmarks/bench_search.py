@@ -1,0 +1,347 @@
+"""Search latency on a 300,000-comment synthetic archive, SQLite FTS5 and PostgreSQL.
+
+For each engine a throw-away database (a temp SQLite file; `forum_bench_search` on the
+PostgreSQL server of BENCH_PG_URL) gets 5,000 posts x 60 comments written in bulk with
+the search triggers on, as an importer would. Then 20 typical queries (one word, two
+words, a phrase, each also with a year filter) run three ways in the same process:
+the search backend (count + one ranked page with snippets), the whole /search/ page
+through Django's test client (FilterSet, facets, snippets, template), and the naive
+`icontains` equivalent (count + newest 20 of posts and comments). The database is
+dropped afterwards. Prints a markdown table; writes bench-results/search.json.
+
+    .venv/bin/python tests/benchmarks/bench_search.py            # both engines
+    BENCH_SEARCH_POSTS=500 .venv/bin/python tests/benchmarks/bench_search.py   # quicker
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTS = int(os.environ.get("BENCH_SEARCH_POSTS", "5000"))
+COMMENTS_PER_POST = 60
+REPEATS = 5
+NAIVE_REPEATS = 2
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+PG_DATABASE = "forum_bench_search"
+
+# (text, year or None): one word, two words, a phrase, and the same with a year filter.
+QUERIES = [
+    ("probation", None),
+    ("napo", None),
+    ("grayling", None),
+    ("severance", None),
+    ("inspection", None),
+    ("prison staff", None),
+    ("probation officers", None),
+    ("community payback", None),
+    ("chief executive", None),
+    ("crc managers", None),
+    ('"probation service"', None),
+    ('"prison staff"', None),
+    ('"community rehabilitation"', None),
+    ('"chris grayling"', None),
+    ('"through the gate"', None),
+    ("probation", 2015),
+    ("napo", 2017),
+    ("prison staff", 2013),
+    ('"probation service"', 2019),
+    ("inspection report", 2016),
+]
+
+
+# ---------------------------------------------------------------- parent process
+
+
+def main() -> int:
+    results = {}
+    for engine in ("sqlite", "postgresql"):
+        env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DATABASE_URL")}
+        env["DJANGO_SETTINGS_MODULE"] = "forum.settings"
+        if engine == "sqlite":
+            handle, path = tempfile.mkstemp(prefix="bench_search_", suffix=".sqlite3")
+            os.close(handle)
+            env["DATABASE_URL"] = f"sqlite:///{path}"
+        else:
+            if not _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}"):
+                print(f"PostgreSQL not reachable at {PG_SERVER}: skipped.")
+                continue
+            _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
+            env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
+        try:
+            out = subprocess.run(
+                [sys.executable, __file__, "--child"],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            if out.returncode != 0:
+                print(out.stdout, out.stderr)
+                return 1
+            results[engine] = json.loads(out.stdout.strip().splitlines()[-1])
+        finally:
+            if engine == "sqlite":
+                for suffix in ("", "-wal", "-shm"):
+                    Path(path + suffix).unlink(missing_ok=True)
+            else:
+                _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+    print(_table(results))
+    out_dir = ROOT / "bench-results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "search.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def _pg_admin(sql: str) -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as c:
+            c.execute(sql)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "no usable server"
+        return False
+
+
+def _table(results: dict) -> str:
+    lines = [
+        "| engine | comments | import with triggers | rebuild_search_index | way | "
+        "median ms | p95 ms | vs icontains (median) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for engine, r in results.items():
+        naive = r["icontains"]["median_ms"]
+        for way in ("backend", "page", "icontains"):
+            m = r[way]
+            lines.append(
+                f"| {engine} | {r['comments']:,} | {r['import_s']:.0f} s | {r['rebuild_s']:.1f} s "
+                f"| {way} | {m['median_ms']:.1f} | {m['p95_ms']:.1f} "
+                f"| {naive / m['median_ms']:.0f}x |"
+            )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- child process
+
+
+def child() -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    comments = build_archive()
+    import_s = time.perf_counter() - started
+    started = time.perf_counter()
+    call_command("rebuild_search_index", verbosity=0)
+    rebuild_s = time.perf_counter() - started
+    report = {"comments": comments, "import_s": import_s, "rebuild_s": rebuild_s}
+    report.update(measure())
+    print(json.dumps(report))
+
+
+def sentences() -> list[list[str]]:
+    """Real sentences of the sample archive, as word lists: realistic words and phrases."""
+    text = " ".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "archive_import/sample_archive").glob("*.txt"))
+    )
+    found = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
+        words = re.findall(r"[A-Za-z£0-9'’-]+", sentence)
+        if 4 <= len(words) <= 40:
+            found.append(words)
+    return found
+
+
+def build_archive() -> int:
+    """5,000 posts x 60 comments (40 top-level, 20 replies; a few removed or pending),
+    written with bulk INSERTs and the search triggers on; trees from forum.trees.layout."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django.utils.html import escape
+
+    from forum.models import Comment, CommentStatus, Post
+    from forum.trees import Node, layout
+
+    rng = random.Random(2010)
+    pool = sentences()
+    vocabulary = sorted({w.lower() for s in pool for w in s})
+
+    def paragraph(low: int, high: int) -> str:
+        words = []
+        for _ in range(rng.randint(low, high)):
+            # Keep real phrases, but swap a fifth of the words so that texts differ.
+            words += [w if rng.random() > 0.2 else rng.choice(vocabulary) for w in rng.choice(pool)]
+        return " ".join(words)
+
+    def status() -> str:
+        roll = rng.random()
+        if roll < 0.03:
+            return CommentStatus.REMOVED
+        return CommentStatus.PENDING if roll < 0.04 else CommentStatus.PUBLISHED
+
+    first_day, now = datetime.date(2010, 9, 1), timezone.now()
+    days = (datetime.date(2025, 6, 30) - first_day).days
+    next_id = 0
+    with transaction.atomic():
+        for start in range(1, POSTS + 1, 250):
+            posts, comments = [], []
+            for post_id in range(start, min(start + 250, POSTS + 1)):
+                date = first_day + datetime.timedelta(days=post_id * days // POSTS)
+                body = paragraph(3, 8)
+                title = " ".join(rng.choice(pool)[:6])
+                posts.append(
+                    Post(
+                        id=post_id,
+                        date=date,
+                        year=date.year,
+                        month=date.month,
+                        title=f"{title} ({post_id})",
+                        slug=f"post-{post_id}",
+                        body=body,
+                        body_html=f"<p>{escape(body)}</p>",
+                        source_file="bench",
+                    )
+                )
+                root, next_id = next_id + 1, next_id + 1
+                tree, paths = [Node(root, None)], {}
+                replies: dict[int, int] = {}
+                for number in range(1, COMMENTS_PER_POST + 1):
+                    next_id += 1
+                    if number <= 40:
+                        tree.append(Node(next_id, root, number))
+                        paths[next_id] = str(number)
+                    else:
+                        parent = rng.randrange(root + 1, root + 41)
+                        replies[parent] = replies.get(parent, 0) + 1
+                        tree.append(Node(next_id, parent, replies[parent]))
+                        paths[next_id] = f"{paths[parent]}.{replies[parent]}"
+                places = layout(tree)
+                for node in tree:
+                    place = places[node.id]
+                    fields = dict(
+                        id=node.id,
+                        post_id=post_id,
+                        parent_id=node.parent_id,
+                        tree_id=post_id,
+                        lft=place.lft,
+                        rght=place.rght,
+                        level=place.level,
+                    )
+                    if node.parent_id is None:
+                        comments.append(Comment(**fields))
+                        continue
+                    state = status()
+                    body = "" if state == CommentStatus.REMOVED else paragraph(1, 4)
+                    comments.append(
+                        Comment(
+                            **fields,
+                            number=node.number,
+                            path=paths[node.id],
+                            status=state,
+                            body=body,
+                            body_html=f"<p>{escape(body)}</p>",
+                            created_at=now,
+                            published_at=now,
+                            source_file="bench",
+                        )
+                    )
+            Post.objects.bulk_create(posts)
+            Comment.objects.bulk_create(comments, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return Comment.objects.comments().count()
+
+
+def measure() -> dict:
+    from django.db.models import Q
+    from django.test import Client
+
+    from forum.filters import SearchFilterSet
+    from forum.models import Comment, Post
+    from search.backends import Sort, backend_for
+    from search.models import SearchDocument
+    from search.query import parse
+
+    client = Client(HTTP_HOST="localhost")
+    backend = backend_for()
+
+    def through_backend(text: str, year: int | None) -> None:
+        filterset = SearchFilterSet(
+            {"year": str(year)} if year else {}, queryset=SearchDocument.objects.all()
+        )
+        assert filterset.is_valid()
+        query = parse(text)
+        backend.match(filterset.qs, query).count()
+        backend.page(filterset.qs, query, Sort.RELEVANCE, 0, 20)
+
+    def through_page(text: str, year: int | None) -> None:
+        response = client.get("/search/", {"q": text, **({"year": year} if year else {})})
+        assert response.status_code == 200 and b"search-total" in response.content
+
+    def icontains(text: str, year: int | None) -> None:
+        query = parse(text)
+        needles = [" ".join(t.words) for t in query.groups[0]]
+        posts, comments = Post.objects.published(), Comment.objects.published()
+        for needle in needles:
+            posts = posts.filter(Q(title__icontains=needle) | Q(body__icontains=needle))
+            comments = comments.filter(body__icontains=needle)
+        if year:
+            posts, comments = posts.filter(year=year), comments.filter(post__year=year)
+        posts.count()
+        comments.count()
+        list(posts.order_by("-date")[:20])
+        list(comments.select_related("post").order_by("-post__date", "-id")[:20])
+
+    report = {}
+    for way, run, repeats in (
+        ("backend", through_backend, REPEATS),
+        ("page", through_page, REPEATS),
+        ("icontains", icontains, NAIVE_REPEATS),
+    ):
+        timings, per_query = [], {}
+        for text, year in QUERIES:
+            run(text, year)  # warm the caches once, as a busy site would be
+            own = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                run(text, year)
+                own.append((time.perf_counter() - started) * 1000)
+            timings += own
+            per_query[f"{text}{f' year={year}' if year else ''}"] = round(statistics.median(own), 2)
+        timings.sort()
+        report[way] = {
+            "median_ms": statistics.median(timings),
+            "p95_ms": timings[int(len(timings) * 0.95) - 1],
+            "per_query_median_ms": per_query,
+        }
+    matches = {}
+    for text, year in QUERIES:
+        documents = SearchDocument.objects.filter(year=year) if year else SearchDocument.objects
+        matches[f"{text}{f' year={year}' if year else ''}"] = backend.match(
+            documents.all(), parse(text)
+        ).count()
+    report["matches"] = matches
+    return report
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        child()
+    else:
+        sys.exit(main())
