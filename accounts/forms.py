@@ -24,6 +24,12 @@ class ProfileForm(forms.ModelForm):
             "comment_anonymously": "Post as Anonymous by default",
             "notify_replies": "Email me when someone replies to one of my comments",
         }
+        help_texts = {
+            "display_name": "Shown beside the comments you do not post as Anonymous.",
+            "comment_anonymously": "The 'Post as Anonymous' box starts ticked; untick it on "
+            "any comment.",
+            "notify_replies": "",
+        }
 
     def clean_display_name(self) -> str:
         """A name nobody else answers to, so a signed comment cannot impersonate anyone."""
