@@ -141,3 +141,17 @@ def test_commenting_on_an_unpublished_post_is_not_found(client):
         reverse("forum:comment_create", args=[draft.pk]), {"body": "Hi", "anonymous": "on"}
     )
     assert response.status_code == 404
+
+
+def test_markup_in_a_display_name_is_shown_as_text(client):
+    post = PostFactory()
+    reader = verified_user(display_name="")
+    client.force_login(reader)
+    client.post(reverse("accounts:profile"), {"display_name": "<b onmouseover=alert(1)>Bold</b>"})
+    reader.refresh_from_db()
+    comment(post, body="Signed.", author=reader, display_name=reader.display_name)
+
+    page = client.get(post.get_absolute_url()).content.decode()
+
+    assert "<b onmouseover" not in page
+    assert "&lt;b onmouseover=alert(1)&gt;Bold&lt;/b&gt;" in page
