@@ -6,43 +6,27 @@ import datetime
 import os
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 
-from forum.models import CommentStatus, Post
-from forum.threads import set_status
-from tests.factories import PostFactory, comment
+from forum.models import Post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+SAMPLE_ARCHIVE = settings.BASE_DIR / "archive_import" / "sample_archive"
 
-def sample_musings() -> Post:
-    """The 18 February 2015 post of archive_import/sample_archive/001_*.txt, with its
-    comments 1-13: 4 and 12 were removed on the blog, and 12 keeps its replies 12.1, 12.2."""
-    PostFactory(date=datetime.date(2016, 2, 25), title="A later post")
-    PostFactory(date=datetime.date(2015, 2, 17), title="The day before")
-    post = PostFactory(
-        date=datetime.date(2015, 2, 18),
-        title="A PO's Musings",
-        body="The musings of a soon to be retired PO;\n\n"
-        "1) Why do all the SPO's believe that TR 'must work' despite all the evidence?",
-    )
-    for number in range(1, 14):
-        top = comment(post, body=f"Comment number {number} from a reader.")
-        if number == 12:
-            comment(
-                post,
-                top,
-                body="Media Release\n\nRevealed: £56m wasted on getting rid of prison staff",
-            )
-            comment(post, top, body="So thats why theres no evr left for probation")
-        if number in (4, 12):
-            set_status(top, CommentStatus.REMOVED)
-    return post
+
+def import_sample_archive() -> Post:
+    """The blog's five sample dumps; 001 is the 18 February 2015 post "A PO's Musings",
+    whose comments 4 and 12 were removed on the blog, 12 keeping its replies 12.1, 12.2."""
+    call_command("import_archive", str(SAMPLE_ARCHIVE), verbosity=0)
+    return Post.objects.get(date=datetime.date(2015, 2, 18), title="A PO's Musings")
 
 
 def test_a_reader_follows_the_archive_to_a_post_and_reads_comment_12s_replies(
     live_server, page, artifacts_dir
 ):
-    post = sample_musings()
+    post = import_sample_archive()
 
     page.goto(live_server.url + "/")
     archive = page.locator(".archive-widget")
@@ -67,4 +51,5 @@ def test_a_reader_follows_the_archive_to_a_post_and_reads_comment_12s_replies(
     page.screenshot(path=os.path.join(artifacts_dir, "reading_comment_12.png"), full_page=False)
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.evaluate("document.getElementById('c12').scrollIntoView()")
     page.screenshot(path=os.path.join(artifacts_dir, "reading_comment_12_phone.png"))

@@ -394,3 +394,45 @@ def test_the_500_page_renders_without_a_request_or_database():
     page = render_to_string("500.html")
 
     assert "Something went wrong" in page and 'href="#main"' in page
+
+
+def test_a_page_with_a_csrf_token_is_never_shared_between_readers(rf, settings):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from forum.cache import cache_anonymous_page
+
+    settings.FORUM_PAGE_CACHE_SECONDS = 60
+    tokens = []
+
+    @cache_anonymous_page
+    def form_page(request):
+        tokens.append(get_token(request))
+        return HttpResponse(tokens[-1])
+
+    for _ in range(2):
+        request = rf.get("/form/")
+        request.user = AnonymousUser()
+        request._messages = CookieStorage(request)
+        response = form_page(request)
+        assert "X-Page-Cache" not in response
+
+    assert len(tokens) == 2
+
+
+def test_a_reader_with_a_message_waiting_gets_a_fresh_page_showing_it(client: Client, rf, settings):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    settings.FORUM_PAGE_CACHE_SECONDS = 60
+    client.get("/")
+    storage = CookieStorage(rf.get("/"))
+    client.cookies["messages"] = storage._encode([Message(constants.INFO, "You have signed out.")])
+
+    response = client.get("/")
+
+    assert "X-Page-Cache" not in response
+    assert "You have signed out." in response.content.decode()
