@@ -1,9 +1,9 @@
 """Reading pages under load: render cost of big threads, then gunicorn under wrk.
 
-1. A temporary SQLite database holds a synthetic blog: 240 posts over four years with a
-   few comments each, plus one post with 10 comments, one with 200 and one with 1,000
-   (threads written in bulk by tests/bulk.py, the importer's layout). Each post page is
-   rendered through Django's test client (page cache off): median time and query count.
+1. A temporary SQLite database holds a synthetic blog from `generate_archive` +
+   `import_archive`: 240 posts with about 6 comments each, plus posts with about 10, 200
+   and 1,000 comments. Each post page is rendered through Django's test client (page
+   cache off): median time, median CPU time and query count.
 2. gunicorn (2 sync workers, DEBUG=0 after collectstatic) on a free loopback port, wrk
    for 30 s on the home page and the 200-comment post, with the Redis page cache
    (CACHE_URL) and without it (FORUM_PAGE_CACHE_SECONDS=0): requests/s, median and p99
@@ -36,10 +36,15 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench-results" / "bench_pages.json"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
 RENDER_RUNS = 25
+# Target sizes of the big threads; generate_archive draws the real count around them.
+BIG_THREADS = (10, 200, 1000)
+COMMENT_COUNTS: dict[str, int] = {}
 
 
-def build_blog(db_path: Path) -> dict[str, str]:
-    """Migrate the temporary database and fill it; returns the benchmark URLs."""
+def build_blog(db_path: Path, work: Path) -> dict[str, str]:
+    """Migrate the temporary database and import a synthetic archive into it; returns the
+    benchmark URLs. `generate_archive` dates its posts from the blog's first day, so each
+    big thread, generated on its own, is moved to a date of its own (header rewritten)."""
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
     os.environ["FORUM_PAGE_CACHE_SECONDS"] = "0"
     os.environ.pop("CACHE_URL", None)
@@ -49,19 +54,35 @@ def build_blog(db_path: Path) -> dict[str, str]:
     django.setup()
     from django.core.management import call_command
 
-    from tests.bulk import bulk_thread
-    from tests.factories import PostFactory
+    from forum.models import Comment, Post
 
     call_command("migrate", verbosity=0)
-    start = datetime.date(2012, 1, 3)
-    for n in range(240):
-        post = PostFactory(date=start + datetime.timedelta(days=6 * n), title=f"Bench post {n}")
-        bulk_thread(post, 4, 1)
+    dumps = work / "dumps"
+    call_command(
+        "generate_archive", posts=240, comments_per_post=6, out=str(dumps), seed=1, verbosity=0
+    )
+    big_dates = {}
+    for seed, size in enumerate(BIG_THREADS, start=2):
+        alone = work / f"thread-{size}"
+        call_command(
+            "generate_archive",
+            posts=1,
+            comments_per_post=size,
+            out=str(alone),
+            seed=seed,
+            verbosity=0,
+        )
+        date = datetime.date(2020, 1, seed)
+        text = (alone / "000000.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+        header = f"{date:%A}, {date.day} {date:%B %Y}"
+        (dumps / f"thread-{size}.txt").write_text(f"{header}\n{text}", encoding="utf-8")
+        big_dates[size] = date
+    call_command("import_archive", str(dumps), verbosity=0)
     urls = {"home": "/"}
-    for size, (top, replies) in {10: (5, 1), 200: (100, 1), 1000: (250, 3)}.items():
-        post = PostFactory(date=datetime.date(2016, 6, 1 + size % 28), title=f"Thread of {size}")
-        assert bulk_thread(post, top, replies) == size
+    for size, date in big_dates.items():
+        post = Post.objects.get(date=date)
         urls[f"post_{size}"] = post.get_absolute_url()
+        COMMENT_COUNTS[f"post_{size}"] = Comment.objects.comments().filter(post=post).count()
     return urls
 
 
@@ -86,6 +107,7 @@ def render_figures(urls: dict[str, str]) -> dict[str, dict]:
             assert response.status_code == 200
         figures[name] = {
             "url": url,
+            "comments": COMMENT_COUNTS.get(name),
             "median_ms": round(statistics.median(times) * 1000, 1),
             # CPU time of this process: steadier than wall time on a shared machine.
             "median_cpu_ms": round(statistics.median(cpu) * 1000, 1),
@@ -185,7 +207,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     try:
         db_path = tmp / "bench.sqlite3"
-        urls = build_blog(db_path)
+        urls = build_blog(db_path, tmp)
         render = render_figures(urls)
         print(
             "\n| page (test client, SQLite, no page cache) | median ms | median CPU ms "
@@ -193,8 +215,9 @@ def main() -> int:
         )
         print("|---|---:|---:|---:|---:|")
         for name, fig in render.items():
+            label = f"{name} ({fig['comments']} comments)" if fig["comments"] else name
             print(
-                f"| {name} | {fig['median_ms']} | {fig['median_cpu_ms']} | {fig['queries']} "
+                f"| {label} | {fig['median_ms']} | {fig['median_cpu_ms']} | {fig['queries']} "
                 f"| {fig['bytes'] // 1024} |"
             )
         ratio = render["post_1000"]["median_ms"] / render["post_10"]["median_ms"]
