@@ -65,6 +65,8 @@ class ParsedComment:
 
 @dataclass(slots=True)
 class ParsedPost:
+    """One post; `comments` in reading order: each top-level comment, then its replies."""
+
     date: datetime.date
     title: str
     body: str
