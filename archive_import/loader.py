@@ -99,13 +99,17 @@ class _Columns:
         own = [meta.get_field(name) for name in ours]
         extra = [f for f in meta.concrete_fields if f not in own]
         self.names = [f.column for f in own] + [f.column for f in extra]
-        self.extra = tuple(
-            bulk.value(f.get_db_prep_save(f.get_default(), connection)) for f in extra
-        )
+        self.extra = tuple(bulk.value(f.get_db_prep_save(_default(f), connection)) for f in extra)
 
     def insert(self, rows: list[tuple]) -> None:
         if rows:
             bulk.insert_rows(self.table, self.names, (row + self.extra for row in rows))
+
+
+def _default(field: Any) -> Any:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return timezone.now()
+    return field.get_default()
 
 
 def midnight(date: datetime.date) -> datetime.datetime:

@@ -341,3 +341,9 @@ def test_the_parser_imports_no_django():
         "sys.exit(any(m.startswith('django') for m in sys.modules))"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=SAMPLE.parent.parent)
+
+
+def test_a_title_longer_than_the_title_field_is_cut_with_a_warning():
+    parsed = page(POST.replace("A PO's Musings", "Long " * 100))
+    assert len(parsed.posts[0].title) <= 300
+    assert str(parsed.warnings[0]) == "dump.txt:3: title longer than 300 characters: cut"
