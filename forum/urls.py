@@ -1,7 +1,7 @@
 """The site's URLs. Reading pages keep Blogger's paths so the blog's old links work."""
 
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from . import feeds, posting, views
@@ -22,7 +22,19 @@ forum_patterns = [
         feeds.PostCommentsFeed(),
         name="feed_post_comments",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # An index over sections of 5,000 URLs each: the blog has more posts than one file holds.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "forum:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("posts/<int:post_id>/comment/", posting.comment_create, name="comment_create"),
     path("comments/<int:pk>/remove/", posting.comment_remove, name="comment_remove"),

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
@@ -96,6 +97,7 @@ class PostMonthArchiveView(PostListMixin, MonthArchiveView):
         return context
 
 
+@cache_anonymous_page
 def archive_index(request: HttpRequest) -> HttpResponse:
     """Every year and month of the blog, for readers without the sidebar (phones)."""
     return render(request, "forum/archive_index.html")
@@ -246,6 +248,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /accounts/",
         "Disallow: /search/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {request.build_absolute_uri(reverse('forum:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -84,13 +84,15 @@ def test_a_missing_posts_comment_feed_is_a_404(client: Client):
     assert client.get("/feeds/2015/xx/nothing/comments.atom").status_code == 404
 
 
-def test_the_sitemap_lists_every_published_post(client: Client):
+def test_the_sitemap_index_leads_to_every_published_post(client: Client):
     shown = PostFactory(date=datetime.date(2015, 2, 18), title="A PO's Musings")
     PostFactory(is_published=False, title="Draft")
 
-    response = client.get("/sitemap.xml")
-    root = ET.fromstring(response.content)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.findall("s:sitemap/s:loc", ns)]
+    assert sections == ["http://testserver/sitemap-posts.xml"]
+    root = ET.fromstring(client.get(sections[0]).content)
 
     locations = [loc.text for loc in root.findall("s:url/s:loc", ns)]
     assert locations == [f"http://testserver{shown.get_absolute_url()}"]

@@ -187,7 +187,7 @@ def load_figures(db_path: Path, urls: dict[str, str], seconds: int) -> list[dict
                 url = base + urls[name]
                 urllib.request.urlopen(url, timeout=10).read()
                 out = subprocess.run(
-                    ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", url],
+                    ["wrk", "-t1", "-c4", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
                     capture_output=True,
                     text=True,
                     check=True,
@@ -226,7 +226,7 @@ def main() -> int:
         load = [] if args.skip_load else load_figures(db_path, urls, args.seconds)
         if load:
             print(
-                f"\n| gunicorn 2 workers, wrk -t2 -c8 {args.seconds}s | cache | req/s "
+                f"\n| gunicorn 2 workers, wrk -t1 -c4 {args.seconds}s | cache | req/s "
                 "| median ms | p99 ms | errors |"
             )
             print("|---|---|---:|---:|---:|---:|")
