@@ -54,12 +54,14 @@ def archive_years() -> list[ArchiveYear]:
 
 
 @register.inclusion_tag("forum/_archive_widget.html", takes_context=True)
-def archive_widget(context: template.Context) -> dict:
-    """The sidebar archive; the year (and month) being read is unfolded, as on Blogger."""
+def archive_widget(context: template.Context, open_all: bool = False) -> dict:
+    """The sidebar archive; the year (and month) being read is unfolded, as on Blogger.
+    `open_all` unfolds every year (the archive page)."""
     years = archive_years()
     open_year = context.get("archive_year") or (years[0].year if years else None)
     return {
         "years": years,
+        "open_all": open_all,
         "open_year": open_year,
         "open_month": context.get("archive_month"),
     }
