@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SAMPLE_ARCHIVE = settings.BASE_DIR / "archive_import" / "sample_archive"
 
 
-def import_sample_archive() -> Post:
+def sample_musings() -> Post:
     """The blog's five sample dumps; 001 is the 18 February 2015 post "A PO's Musings",
     whose comments 4 and 12 were removed on the blog, 12 keeping its replies 12.1, 12.2."""
     call_command("import_archive", str(SAMPLE_ARCHIVE), verbosity=0)
@@ -26,7 +26,7 @@ def import_sample_archive() -> Post:
 def test_a_reader_follows_the_archive_to_a_post_and_reads_comment_12s_replies(
     live_server, page, artifacts_dir
 ):
-    post = import_sample_archive()
+    post = sample_musings()
 
     page.goto(live_server.url + "/")
     archive = page.locator(".archive-widget")
