@@ -45,11 +45,12 @@ def verified_user(**fields):
 
 
 def moderator(**fields):
-    """A staff user in the Moderators group (created by moderation's data migration)."""
-    from django.contrib.auth.models import Group
+    """A staff user in the Moderators group. The group comes from a data migration, which
+    live-server tests' flushes erase, so it is re-created here when missing."""
+    from moderation.groups import moderators_group
 
     user = UserFactory(is_staff=True, **fields)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user.groups.add(moderators_group())
     return user
 
 

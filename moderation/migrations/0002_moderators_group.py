@@ -1,26 +1,9 @@
-"""The Moderators group, with exactly what moderating needs and nothing more.
-
-They see comments, posts and users but edit none of them directly: every status change
-goes through the queue's actions (which need `moderate_comment`), suspending needs
-`suspend_user`, and the rules are theirs to edit.
-"""
+"""The Moderators group (see moderation.groups for what it may do and why)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP = "Moderators"
-PERMISSIONS = [
-    ("forum", "view_comment"),
-    ("forum", "view_post"),
-    ("accounts", "view_user"),
-    ("moderation", "moderate_comment"),
-    ("moderation", "suspend_user"),
-    ("moderation", "view_logentry"),
-    ("moderation", "view_flag"),
-    ("moderation", "view_moderationrules"),
-    ("moderation", "change_moderationrules"),
-    ("moderation", "view_watcheduser"),
-]
+from moderation.groups import NAME, ensure_moderators_group
 
 
 def create_group(apps, schema_editor):
@@ -29,18 +12,11 @@ def create_group(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    perms = [
-        Permission.objects.get(content_type__app_label=app, codename=codename)
-        for app, codename in PERMISSIONS
-    ]
-    group.permissions.set(perms)
+    ensure_moderators_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def delete_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+    apps.get_model("auth", "Group").objects.filter(name=NAME).delete()
 
 
 class Migration(migrations.Migration):

@@ -7,13 +7,12 @@ shell history.
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
-GROUP = "Moderators"
+from moderation.groups import moderators_group
 
 
 class Command(BaseCommand):
@@ -27,9 +26,6 @@ class Command(BaseCommand):
             validate_email(email)
         except ValidationError as exc:
             raise CommandError(f"{email!r} is not an email address.") from exc
-        group = Group.objects.filter(name=GROUP).first()
-        if group is None:
-            raise CommandError(f"The {GROUP} group is missing: run `manage.py migrate`.")
         User = get_user_model()
         with transaction.atomic():
             user = User.objects.filter(email__iexact=email).first()
@@ -40,7 +36,7 @@ class Command(BaseCommand):
             user.is_staff = True
             user.is_active = True
             user.save()
-            user.groups.add(group)
+            user.groups.add(moderators_group())
             EmailAddress.objects.update_or_create(
                 user=user,
                 email__iexact=email,
