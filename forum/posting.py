@@ -80,10 +80,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     if request.method == "GET":
         parent = _reply_target(post, request.GET.get("parent"))
         form = CommentForm(initial={"parent": parent and parent.pk}, post=post, user=user)
-        form.parent_comment = parent
-        refusal = posting_refusal(user, post)
-        if refusal:
-            form.add_error(None, refusal)
+        form.parent_comment = parent  # the page shows a refusal in place of the empty form
         return _form_page(request, post, form)
 
     form = CommentForm(request.POST, post=post, user=user)

@@ -274,6 +274,9 @@ def test_a_reader_must_verify_their_email_before_the_first_comment(client):
 
     page = client.get(post.get_absolute_url()).content.decode()
     assert UNVERIFIED in page and reverse("account_email") in page
+    reply_page = client.get(reverse("forum:comment_create", args=[post.pk]))
+    assert UNVERIFIED in reply_page.content.decode()
+    assert 'id="comment-form"' not in reply_page.content.decode()
     response = submit(client, post)
     assert response.status_code == 403 and UNVERIFIED in response.content.decode()
     assert not Comment.objects.comments().exists()
