@@ -13,14 +13,15 @@ from urllib.parse import urlencode, urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from moderation.actions import moderate_many, suspend, watch
-from moderation.models import Flag, LogAction, LogEntry
+from moderation.models import Flag, LogAction, LogEntry, ModerationRules, WatchedUser
+from moderation.rules import account_reasons, content_reasons
 
 from .cache import invalidate_pages
 from .models import Comment, CommentStatus, Post
@@ -233,7 +234,7 @@ class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
         "text_start",
         "links",
         "history",
-        "flags",
+        "why",
         "created_at",
     )
     list_display_links = ("ref",)
@@ -267,6 +268,7 @@ class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
         "body",
         "links",
         "history",
+        "why",
         "source_file",
         "source_line",
     )
@@ -280,6 +282,7 @@ class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
             .annotate(
                 approved=_count(number__isnull=False),
                 refused=_count(status__in=[CommentStatus.REJECTED, CommentStatus.SPAM]),
+                watched=Exists(WatchedUser.objects.filter(user=OuterRef("author"))),
                 open_flags=Coalesce(
                     Subquery(
                         Flag.objects.filter(comment=OuterRef("pk"), resolved=False)
@@ -365,9 +368,17 @@ class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
             return "—"
         return f"{obj.approved} approved, {obj.refused} rejected"
 
-    @admin.display(description="flags", ordering="open_flags")
-    def flags(self, obj: Comment) -> int | str:
-        return obj.open_flags or ""
+    @admin.display(description="why it waits", ordering="open_flags")
+    def why(self, obj: Comment) -> str:
+        """The rules' reasons, recomputed from what the row already holds (no query)."""
+        reasons = [f"{obj.open_flags} reader flag(s)"] if obj.open_flags else []
+        if obj.status == CommentStatus.PENDING:
+            rules = ModerationRules.load()
+            if obj.author_id is not None:
+                trusted = obj.approved >= rules.first_n
+                reasons += account_reasons(rules, watched=obj.watched, trusted=trusted)
+            reasons += content_reasons(rules, obj.post, obj.body)
+        return "; ".join(reasons) or "—"
 
     def _act(self, request: HttpRequest, queryset: QuerySet, action: str, done: str) -> None:
         reason = request.POST.get("reason", "").strip()

@@ -75,6 +75,33 @@ def is_trusted(user: User, first_n: int) -> bool:
     return approved_count(user) >= first_n
 
 
+def account_reasons(rules: ModerationRules, *, watched: bool, trusted: bool) -> list[str]:
+    """Why the rules hold anything this account writes."""
+    reasons = []
+    if rules.mode == Mode.ALL:
+        reasons.append("every comment is moderated")
+    if watched:
+        reasons.append("all of this account's comments are moderated")
+    elif rules.mode == Mode.FIRST_N and not trusted:
+        reasons.append(f"new account (fewer than {rules.first_n} approved comments)")
+    return reasons
+
+
+def content_reasons(rules: ModerationRules, post: Post, body: str) -> list[str]:
+    """Why the rules hold this text on this post, whoever wrote it (no queries)."""
+    reasons = []
+    links = count_links(body)
+    if rules.max_links and links >= rules.max_links:
+        reasons.append(f"{links} links")
+    held = matching_words(body, word_list(rules.hold_words))
+    if held:
+        reasons.append("hold words: " + ", ".join(held))
+    if rules.old_post_days is not None:
+        if post.date < timezone.localdate() - timedelta(days=rules.old_post_days):
+            reasons.append(f"post older than {rules.old_post_days} days")
+    return reasons
+
+
 def decide(user: User, post: Post, body: str) -> Decision:
     """Publish, hold (with reasons) or refuse (with a message) `user`'s comment on `post`."""
     if not post.comments_open or not post.is_published:
@@ -88,23 +115,10 @@ def decide(user: User, post: Post, body: str) -> Decision:
     if matching_words(body, word_list(rules.block_words)):
         return Decision(CommentStatus.PENDING, refused=BLOCKED)
 
-    reasons = []
-    if rules.mode == Mode.ALL:
-        reasons.append("every comment is moderated")
-    if WatchedUser.objects.filter(user=user).exists():
-        reasons.append("all of this account's comments are moderated")
-    elif rules.mode == Mode.FIRST_N and not is_trusted(user, rules.first_n):
-        reasons.append(f"new account (fewer than {rules.first_n} approved comments)")
-    links = count_links(body)
-    if rules.max_links and links >= rules.max_links:
-        reasons.append(f"{links} links")
-    held = matching_words(body, word_list(rules.hold_words))
-    if held:
-        reasons.append("hold words: " + ", ".join(held))
-    if rules.old_post_days is not None:
-        if post.date < timezone.localdate() - timedelta(days=rules.old_post_days):
-            reasons.append(f"post older than {rules.old_post_days} days")
-
+    watched = WatchedUser.objects.filter(user=user).exists()
+    trusted = rules.mode != Mode.FIRST_N or watched or is_trusted(user, rules.first_n)
+    reasons = account_reasons(rules, watched=watched, trusted=trusted)
+    reasons += content_reasons(rules, post, body)
     if reasons:
         return Decision(CommentStatus.PENDING, reasons=tuple(reasons))
     return Decision(CommentStatus.PUBLISHED)

@@ -79,6 +79,22 @@ def test_each_row_shows_parent_links_and_author_history(mod_client):
     assert "2 approved, 1 rejected" in html
 
 
+def test_each_row_says_why_the_comment_waits(mod_client):
+    from moderation.models import ModerationRules
+
+    rules = ModerationRules.load()
+    rules.hold_words = "cialis"
+    rules.save()
+    post = PostFactory()
+    comment(post, body="Cheap Cialis here", status=PENDING, author=UserFactory())
+    flagged = comment(post, body="Rude words")
+    for _ in range(2):
+        Flag.objects.create(comment=flagged, user=UserFactory(), reason="abusive")
+    html = mod_client.get(QUEUE).content.decode()
+    assert "new account (fewer than 3 approved comments); hold words: cialis" in html
+    assert "2 reader flag(s)" in html
+
+
 def test_the_queue_costs_the_same_queries_for_5_or_50_rows(
     mod_client, django_assert_max_num_queries
 ):
