@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMessage
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -36,6 +36,7 @@ REPLIES = "replies"
 KINDS = {REPLIES, *Unsubscribe.Kind.values}
 DIGEST_LOCK = "moderation:queue-mail"
 DIGEST_INTERVAL = 600  # seconds: moderators get at most one queue mail per 10 minutes
+LAST_MAILED = "moderation:queue-mail-newest"  # newest pending pk already mailed about
 
 
 def absolute(path: str) -> str:
@@ -96,29 +97,30 @@ def moderators() -> list[User]:
     )
 
 
-def notify_moderators() -> None:
-    """Tell moderators comments are waiting, at most once per DIGEST_INTERVAL.
+def notify_moderators() -> bool:
+    """Tell moderators comments are waiting, at most once per DIGEST_INTERVAL, and only
+    when something arrived since the last mail. True if a mail went out.
 
     The lock lives in the cache (Redis in production), so the limit holds across app
-    servers; comments arriving meanwhile are counted in the next mail."""
-    if not cache.add(DIGEST_LOCK, True, DIGEST_INTERVAL):
-        return
+    servers. Comments arriving while it is held go out with the next comment's mail, or
+    with `manage.py mail_moderators` run from cron every few minutes."""
     waiting = Comment.objects.pending().select_related("post").order_by("created_at")
+    newest = waiting.aggregate(newest=Max("pk"))["newest"]
+    if newest is None or newest <= cache.get(LAST_MAILED, 0):
+        return False
+    if not cache.add(DIGEST_LOCK, True, DIGEST_INTERVAL):
+        return False
+    cache.set(LAST_MAILED, newest, None)
     count = waiting.count()
-    if not count:
-        return
     lines = [f"{count} comment(s) are waiting for moderation:", ""]
     lines += [f"- {c.post.title}: {excerpt(c)}" for c in waiting[:10]]
     queue = absolute(reverse("admin:forum_comment_changelist"))
     lines += ["", f"Open the queue: {queue}"]
+    subject = f"{count} comment(s) awaiting moderation"
     for user in moderators():
         if wants(user, Unsubscribe.Kind.QUEUE):
-            send(
-                user,
-                Unsubscribe.Kind.QUEUE,
-                f"{count} comment(s) awaiting moderation",
-                "\n".join(lines),
-            )
+            send(user, Unsubscribe.Kind.QUEUE, subject, "\n".join(lines))
+    return True
 
 
 def notify_author_published(comment: Comment) -> None:

@@ -62,6 +62,28 @@ def test_the_queue_mail_goes_out_again_after_ten_minutes(django_capture_on_commi
     assert "2 comment(s)" in mail.outbox[1].subject
 
 
+def test_cron_mails_what_arrived_during_the_quiet_window_once(django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from moderation.notifications import DIGEST_LOCK
+
+    moderator()
+    post = PostFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment(post, status=PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment(post, body="Arrived in the window", status=PENDING)
+    call_command("mail_moderators")
+    assert len(mail.outbox) == 1, "still inside the 10-minute window"
+    cache.delete(DIGEST_LOCK)
+    call_command("mail_moderators")
+    assert len(mail.outbox) == 2 and "Arrived in the window" in mail.outbox[1].body
+    cache.delete(DIGEST_LOCK)
+    call_command("mail_moderators")
+    assert len(mail.outbox) == 2, "nothing new since the last mail"
+
+
 def test_no_mail_is_sent_before_the_transaction_commits(django_capture_on_commit_callbacks):
     moderator()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
