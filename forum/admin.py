@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from moderation.actions import moderate_many, suspend, watch
@@ -233,7 +234,6 @@ class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
         "author_ref",
         "text_start",
         "links",
-        "history",
         "why",
         "created_at",
     )
@@ -336,17 +336,19 @@ class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
             "#{} {}", parent.path or parent.pk, Truncator(parent.display_name).chars(20)
         )
 
-    @admin.display(description="author")
+    @admin.display(description="author · history")
     def author_ref(self, obj: Comment) -> str:
         if obj.author is None:
             return format_html("{} <small>(no account)</small>", obj.display_name)
         query = urlencode({"author": obj.author_id, "status": StatusFilter.ALL})
         return format_html(
-            '<a href="?{}" title="All comments of this account">{}</a><br><small>as “{}”{}</small>',
+            '<a href="?{}" title="All comments of this account">{}</a><br>'
+            "<small>as “{}”{}<br>{}</small>",
             query,
             obj.author.email or obj.author.username,
             obj.display_name,
             " · suspended" if obj.author.is_suspended else "",
+            self.history(obj),
         )
 
     @admin.display(description="text")
@@ -359,7 +361,9 @@ class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
         if not hrefs:
             return "—"
         return format_html_join(
-            "<br>", '<span title="{}">{}</span>', ((h, urlsplit(h).netloc or h) for h in hrefs)
+            mark_safe("<br>"),
+            '<span title="{}">{}</span>',
+            ((h, urlsplit(h).netloc or h) for h in hrefs),
         )
 
     @admin.display(description="history")
