@@ -55,6 +55,8 @@ class Results:
 
     def __getitem__(self, window: slice) -> list[Result]:
         start, stop = window.start or 0, window.stop
+        if stop <= start:
+            return []
         hits = self.backend.page(self.documents, self.query, self.sort, start, stop - start)
         return attach(hits)
 
