@@ -16,7 +16,7 @@ TRICKY = [
     "na\u00efve \u251c\u00bb mojibake, emoji \U0001f600, \u2028 separator, \u200b zero width",
     "a line\u00a0\n\u00a0\nnbsp-only line between",
     "see http://example.org/x?a=1&b=2 or www.example.com, mail me@example.org",
-    "(@CEOLewis) and bbc.co.uk and GOV.UK and .ınt",
+    "(@CEOLewis) and bbc.co.uk and GOV.UK and ab.ınt and ab.İNT",
     "control \x7f and \x85 and \ufdd0 characters",
     "",
     "\n\n",
