@@ -173,20 +173,32 @@ class SqliteBackend:
         )
         # Every value is a parameter; only fixed fragments and Django's own compiled
         # WHERE clause (for the form's filters) are composed into the statement.
+        # bm25 only when the order needs it: every output column is computed per match.
+        rank = self.rank if sort in (Sort.RELEVANCE, Sort.MOST_COMMENTED) else "0"
         sql = (
-            f"SELECT search_document.id, {self.rank} AS rank, "
-            f"{thread_comments} AS thread_comments, "
-            f"snippet({FTS_TABLE}, 1, %s, %s, ' … ', %s) "
+            f"SELECT search_document.id, {rank} AS rank, "
+            f"{thread_comments} AS thread_comments "
             f"FROM {FTS_TABLE} JOIN search_document ON search_document.id = {FTS_TABLE}.rowid "
             f"WHERE {FTS_TABLE} MATCH %s AND ({where}) "
             f"ORDER BY {order} LIMIT %s OFFSET %s"
         )
-        params = [MARK_START, MARK_END, SNIPPET_WORDS, query.to_fts5(), *where_params]
+        fts_query = query.to_fts5()
         with connections[documents.db].cursor() as cursor:
-            cursor.execute(sql, [*params, limit, offset])
-            found = [(row[0], row[3]) for row in cursor.fetchall()]
-        rows = SearchDocument.objects.using(documents.db).in_bulk([i for i, _ in found])
-        return [_hit(rows[i], snippet) for i, snippet in found]
+            cursor.execute(sql, [fts_query, *where_params, limit, offset])
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return []
+            # Snippets in a second statement, for this page's rows only: SQLite computes
+            # every output column before it sorts, so snippet() in the query above would
+            # run once per match (tens of thousands for a common word).
+            cursor.execute(
+                f"SELECT rowid, snippet({FTS_TABLE}, 1, %s, %s, ' … ', %s) FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",
+                [MARK_START, MARK_END, SNIPPET_WORDS, fts_query, *ids],
+            )
+            snippets = dict(cursor.fetchall())
+        rows = SearchDocument.objects.using(documents.db).in_bulk(ids)
+        return [_hit(rows[i], snippets.get(i, "")) for i in ids]
 
 
 def _where(documents: QuerySet) -> tuple[str, list]:
