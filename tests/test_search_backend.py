@@ -216,3 +216,19 @@ def test_malformed_queries_never_reach_the_engine_as_syntax(text):
         backend.page(SearchDocument.objects.all(), query, Sort.RELEVANCE, 0, 20)
         facet_counts(backend, SearchDocument.objects.all(), query, "year")
     assert Post.objects.count() == 1
+
+
+def test_triggers_dropped_by_a_sqlite_table_rebuild_come_back_after_migrate():
+    """SQLite migrations that alter forum_comment rebuild the table without its triggers."""
+    from search.indexing import install_triggers_after_migrate
+
+    p = post("Rebuilt table")
+    on_table = " ON forum_comment" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER search_comment_insert{on_table}")
+    comment(p, body="unindexed words")
+    assert found("unindexed") == []
+
+    install_triggers_after_migrate(using=connection.alias)
+    comment(p, body="indexed words")
+    assert found("indexed") == ["Rebuilt table #2"]
