@@ -26,16 +26,38 @@ class Result:
         return self.comment.get_absolute_url() if self.comment else self.post.get_absolute_url()
 
 
-def facet_counts(backend: SearchBackend, documents: QuerySet, query: Query, field: str) -> dict:
-    """{value: matches} of `field` (year or month) for the query over `documents`."""
-    rows = (
-        backend.match(documents, query)
-        .order_by()
-        .values_list(field)
-        .annotate(n=Count("id"))
-        .order_by(field)
-    )
-    return dict(rows)
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """Matches per (year, month) of one query: the year and month facets and the total
+    of any year/month choice, from a single pass over the matches."""
+
+    counts: dict[tuple[int, int], int]
+
+    @classmethod
+    def count(cls, backend: SearchBackend, documents: QuerySet, query: Query) -> Facets:
+        rows = (
+            backend.match(documents, query)
+            .order_by()
+            .values_list("year", "month")
+            .annotate(n=Count("id"))
+        )
+        return cls({(year, month): n for year, month, n in rows})
+
+    def years(self) -> dict[int, int]:
+        years: dict[int, int] = {}
+        for (year, _month), n in sorted(self.counts.items()):
+            years[year] = years.get(year, 0) + n
+        return years
+
+    def months(self, year: int) -> dict[int, int]:
+        return {m: n for (y, m), n in sorted(self.counts.items()) if y == year}
+
+    def total(self, year: int | None = None, month: int | None = None) -> int:
+        return sum(
+            n
+            for (y, m), n in self.counts.items()
+            if (year is None or y == year) and (month is None or m == month)
+        )
 
 
 class Results:

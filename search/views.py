@@ -15,7 +15,7 @@ from forum.filters import MONTHS, SearchFilterSet
 from .backends import backend_for
 from .models import SearchDocument
 from .query import MAX_QUERY_CHARS, parse
-from .results import Results, facet_counts
+from .results import Facets, Results
 
 PER_PAGE = 20
 MONTH_NAMES = dict(MONTHS)
@@ -65,16 +65,14 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "search/search.html", context)
 
     backend = backend_for()
-    years = facet_counts(backend, filterset.filtered(without=("year", "month")), query, "year")
-    year, month = cleaned.get("year"), cleaned.get("month")
-    months: dict[int, int] = {}
-    if year:
-        months = facet_counts(backend, filterset.filtered(without=("month",)), query, "month")
-        total = months.get(int(month), 0) if month else years.get(int(year), 0)
-    elif month:
-        total = backend.match(filterset.qs, query).count()
-    else:
-        total = sum(years.values())
+    # One pass over the matches (filtered by all but year and month) gives the year
+    # facets, the month facets of the chosen year and the total of any choice.
+    facets = Facets.count(backend, filterset.filtered(without=("year", "month")), query)
+    year = int(cleaned["year"]) if cleaned.get("year") else None
+    month = int(cleaned["month"]) if cleaned.get("month") else None
+    years = facets.years()
+    months = facets.months(year) if year else {}
+    total = facets.total(year, month)
 
     params = {key: value for key, value in request.GET.items() if key != "page" and value}
     results = Results(backend, filterset.qs, query, cleaned["sort"], total)
@@ -85,8 +83,8 @@ def search(request: HttpRequest) -> HttpResponse:
         year_facets=[(y, n, _link(params, year=y, month=None)) for y, n in years.items()],
         month_facets=[(MONTH_NAMES[m], n, _link(params, month=m)) for m, n in months.items()],
         any_year_link=_link(params, year=None, month=None),
-        selected_year=int(year) if year else None,
-        selected_month=MONTH_NAMES.get(int(month)) if month else None,
+        selected_year=year,
+        selected_month=MONTH_NAMES.get(month) if month else None,
         page_link=_link(params),
     )
     return render(request, "search/search.html", context)

@@ -15,7 +15,7 @@ from forum.threads import publish, set_status
 from search.backends import Sort, backend_for
 from search.models import SearchDocument
 from search.query import parse
-from search.results import attach, facet_counts
+from search.results import Facets, attach
 from tests.factories import PostFactory, comment
 
 pytestmark = pytest.mark.django_db
@@ -113,9 +113,13 @@ def test_facets_count_matches_by_year_and_by_month_within_a_year():
         comment(post(f"Post {day}", "probation", day=day), body="probation too")
     post("Unrelated", "nothing", day=(2016, 1, 1))
     backend, query, everything = backend_for(), parse("probation"), SearchDocument.objects.all()
-    assert facet_counts(backend, everything, query, "year") == {2014: 2, 2015: 6}
-    in_2015 = everything.filter(year=2015)
-    assert facet_counts(backend, in_2015, query, "month") == {3: 4, 7: 2}
+    facets = Facets.count(backend, everything, query)
+    assert facets.years() == {2014: 2, 2015: 6}
+    assert facets.months(2015) == {3: 4, 7: 2}
+    assert facets.total() == 8
+    assert facets.total(2015) == 6
+    assert facets.total(2015, 3) == 4
+    assert facets.total(month=5) == 2
 
 
 def test_only_published_comments_are_found_before_and_after_moderation():
@@ -214,7 +218,7 @@ def test_malformed_queries_never_reach_the_engine_as_syntax(text):
     if query:
         backend = backend_for()
         backend.page(SearchDocument.objects.all(), query, Sort.RELEVANCE, 0, 20)
-        facet_counts(backend, SearchDocument.objects.all(), query, "year")
+        Facets.count(backend, SearchDocument.objects.all(), query)
     assert Post.objects.count() == 1
 
 
