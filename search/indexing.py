@@ -217,17 +217,18 @@ def install_triggers_after_migrate(using: str = "default", **kwargs: Any) -> Non
         install(connection)
 
 
-REBUILD_POSTS = (
-    f"INSERT INTO search_document ({COLUMNS}) "
-    "SELECT 'post', p.id, NULL, p.date, p.year, p.month, "
-    f"({PUBLISHED_COMMENTS_OF.format(post='p')}), p.title, p.body "
-    "FROM forum_post p WHERE p.is_published"
-)
-REBUILD_COMMENTS = (
-    f"INSERT INTO search_document ({COLUMNS}) "
+# In date order, so document ids follow dates (relevance ranks the highest ids first when
+# a query matches too much to rank it all; see search.backends).
+REBUILD = (
+    f"INSERT INTO search_document ({COLUMNS}) SELECT {COLUMNS} FROM ("
+    "SELECT 'post' AS kind, p.id AS post_id, NULL AS comment_id, p.date, p.year, p.month, "
+    f"({PUBLISHED_COMMENTS_OF.format(post='p')}) AS comment_count, p.title, p.body "
+    "FROM forum_post p WHERE p.is_published "
+    "UNION ALL "
     "SELECT 'comment', p.id, c.id, p.date, p.year, p.month, 0, '', c.body "
     "FROM forum_comment c JOIN forum_post p ON p.id = c.post_id "
     "WHERE p.is_published AND c.level > 0 AND c.status = 'published'"
+    ") documents ORDER BY date, post_id, coalesce(comment_id, 0)"
 )
 
 
@@ -243,16 +244,14 @@ def rebuild(using: str = "default") -> int:
             cursor.execute("LOCK TABLE forum_post, forum_comment IN SHARE MODE")
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
             cursor.execute("TRUNCATE search_document")
-            cursor.execute(REBUILD_POSTS)
-            cursor.execute(REBUILD_COMMENTS)
+            cursor.execute(REBUILD)
             install(connection)
             cursor.execute("ANALYZE search_document")
         else:
             for name in SQLITE_FTS_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute("DELETE FROM search_document")
-            cursor.execute(REBUILD_POSTS)
-            cursor.execute(REBUILD_COMMENTS)
+            cursor.execute(REBUILD)
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
             install(connection)
             cursor.execute("ANALYZE search_document")

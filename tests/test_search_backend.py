@@ -12,6 +12,7 @@ from django.db import connection
 from forum.filters import SearchFilterSet
 from forum.models import Comment, CommentStatus, Post
 from forum.threads import publish, set_status
+from search import backends
 from search.backends import Sort, backend_for
 from search.models import SearchDocument
 from search.query import parse
@@ -106,6 +107,26 @@ def test_sorting_newest_oldest_and_most_commented():
     assert found("napo", Sort.NEWEST) == ["No comments", "Three comments", "One comment"]
     assert found("napo", Sort.OLDEST) == ["One comment", "Three comments", "No comments"]
     assert found("napo", Sort.MOST_COMMENTED) == ["Three comments", "One comment", "No comments"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL ranks every match")
+def test_a_huge_match_set_ranks_its_most_recent_matches_and_pages_through_all(monkeypatch):
+    monkeypatch.setattr(backends, "RANKED_CANDIDATES", 3)
+    p = post("Busy")
+    bodies = ["gate", "gate gate gate", "gate", "gate gate", "gate", "gate gate gate gate"]
+    for body in bodies:
+        comment(p, body=f"{body} and some other words here")
+    # The three most recent (#4, #5, #6) by relevance, then the older ones newest first.
+    expected = ["Busy #6", "Busy #4", "Busy #5", "Busy #3", "Busy #2", "Busy #1"]
+    assert found("gate") == expected
+
+    filterset = SearchFilterSet({}, queryset=SearchDocument.objects.all())
+    assert filterset.is_valid()
+    pages = [
+        backend_for().page(filterset.qs, parse("gate"), Sort.RELEVANCE, o, 2) for o in (0, 2, 4)
+    ]
+    labels = [f"Busy #{r.comment.path}" for hits in pages for r in attach(hits)]
+    assert labels == expected
 
 
 def test_facets_count_matches_by_year_and_by_month_within_a_year():
