@@ -171,7 +171,7 @@ class PostgresBackend:
             )
             .values_list("id", "snippet")
         )
-        rows = SearchDocument.objects.in_bulk(ids)
+        rows = SearchDocument.objects.only("kind", "post_id", "comment_id").in_bulk(ids)
         return [_hit(rows[i], headlines[i]) for i in ids]
 
 
@@ -254,7 +254,11 @@ class SqliteBackend:
                 [MARK_START, MARK_END, SNIPPET_WORDS, fts_query, *ids],
             )
             snippets = dict(cursor.fetchall())
-        rows = SearchDocument.objects.using(documents.db).in_bulk(ids)
+        rows = (
+            SearchDocument.objects.using(documents.db)
+            .only("kind", "post_id", "comment_id")
+            .in_bulk(ids)
+        )
         return [_hit(rows[i], snippets.get(i, "")) for i in ids]
 
 
