@@ -28,6 +28,10 @@ POSTS = int(os.environ.get("BENCH_IMPORT_POSTS", "5000"))
 COMMENTS = int(os.environ.get("BENCH_IMPORT_COMMENTS", "60"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 CHUNK = 20_000
+DROP_SEARCH_TRIGGERS = (
+    "from django.db import connection; from search.indexing import uninstall; "
+    "uninstall(connection)"
+)
 
 
 def manage(*args: str, url: str) -> subprocess.Popen:
@@ -107,9 +111,13 @@ def postgres_admin(sql: str) -> bool:
 
 def bench_engine(engine: str, dumps: Path, work: Path) -> dict | None:
     if engine == "sqlite":
-        urls = {k: f"sqlite:///{work}/{k}.sqlite3" for k in ("import", "floor")}
+        urls = {k: f"sqlite:///{work}/{k}.sqlite3" for k in ("import", "floor", "bare")}
     else:
-        names = {"import": "forum_bench_import", "floor": "forum_bench_import_floor"}
+        names = {
+            "import": "forum_bench_import",
+            "floor": "forum_bench_import_floor",
+            "bare": "forum_bench_import_bare",
+        }
         for name in names.values():
             if not postgres_admin(f"DROP DATABASE IF EXISTS {name}") or not postgres_admin(
                 f"CREATE DATABASE {name}"
@@ -119,6 +127,9 @@ def bench_engine(engine: str, dumps: Path, work: Path) -> dict | None:
     try:
         for url in urls.values():
             run("migrate", "--noinput", "-v", "0", url=url)
+        # The bare floor: the same rows into tables without the search triggers, to show
+        # what keeping the search index current costs every writer.
+        run("shell", "--no-imports", "-c", DROP_SEARCH_TRIGGERS, url=urls["bare"])
         first_report, second_report = work / f"{engine}-1.json", work / f"{engine}-2.json"
         first, first_rss, first_cpu = run(
             "import_archive", str(dumps), "-v", "0", "--report", str(first_report),
@@ -132,12 +143,15 @@ def bench_engine(engine: str, dumps: Path, work: Path) -> dict | None:
         one, two = json.loads(first_report.read_text()), json.loads(second_report.read_text())
         assert two["comments_unchanged"] == one["comments_created"] and not two["comments_created"]
         if engine == "sqlite":
-            floor, rows = sqlite_floor(urls["import"][len("sqlite:///") :], urls["floor"][10:])
+            source = urls["import"][len("sqlite:///") :]
+            floor, rows = sqlite_floor(source, urls["floor"][len("sqlite:///") :])
+            bare, _ = sqlite_floor(source, urls["bare"][len("sqlite:///") :])
         else:
             floor, rows = postgres_floor(urls["import"], urls["floor"])
+            bare, _ = postgres_floor(urls["import"], urls["bare"])
     finally:
         if engine == "postgresql":
-            for name in ("forum_bench_import", "forum_bench_import_floor"):
+            for name in names.values():
                 postgres_admin(f"DROP DATABASE IF EXISTS {name}")
     comments = one["comments_created"]
     return {
@@ -152,6 +166,8 @@ def bench_engine(engine: str, dumps: Path, work: Path) -> dict | None:
         "floor_s": round(floor, 2),
         "floor_rows": rows,
         "ratio_to_floor": round(one["seconds"] / floor, 2),
+        "bare_floor_s": round(bare, 2),
+        "ratio_to_bare_floor": round(one["seconds"] / bare, 1),
         "second_wall_s": round(second, 2),
         "second_command_s": two["seconds"],
         "second_cpu_s": second_cpu,
@@ -192,8 +208,9 @@ def main() -> int:
                 results.append(result)
     print()
     print("| engine | comments | first import | comments/s | peak RSS | floor (raw) | "
-          "import / floor | second run | second-run speedup |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|")
+          "import / floor | floor without search triggers | second run | "
+          "second-run speedup |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|")
     # Times are wall-clock on a shared machine; the CPU seconds of the child say how much
     # of it was this process's own work.
     for r in results:
@@ -201,6 +218,7 @@ def main() -> int:
             f"| {r['engine']} | {r['comments']:,} | {r['first_command_s']}s "
             f"({r['first_wall_s']}s wall, {r['first_cpu_s']}s CPU) | {r['comments_per_s']:,} | "
             f"{r['peak_rss_mb']} MB | {r['floor_s']}s | {r['ratio_to_floor']}x | "
+            f"{r['bare_floor_s']}s (import is {r['ratio_to_bare_floor']}x) | "
             f"{r['second_command_s']}s ({r['second_cpu_s']}s CPU) | "
             f"{r['second_run_speedup']}x |"
         )
