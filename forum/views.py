@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import escape
@@ -163,16 +164,19 @@ class PostDetailView(DetailView):
         user = self.request.user
         comments = list(Comment.objects.thread(post, user).only(*THREAD_FIELDS))
         nodes, tail = thread_nodes(comments, ThreadReader(post, user))
-        # The flag form's reason <select>, rendered once from moderation's form and
-        # printed under every comment the reader may flag.
-        flag_select = str(FlagForm(auto_id=False)["reason"]) if user.is_authenticated else ""
+        if user.is_authenticated:
+            # The flag form's CSRF input and reason <select> (from moderation's form),
+            # rendered once and printed under every comment the reader may flag.
+            context.update(
+                flag_csrf_input=csrf_input(self.request),
+                flag_reason_select=str(FlagForm(auto_id=False)["reason"]),
+            )
         context.update(
             thread=nodes,
             thread_tail=tail,
             comment_count=sum(1 for c in comments if c.is_public),
             archive_year=post.year,
             archive_month=post.month,
-            flag_reason_select=flag_select,
             **neighbours(post),
         )
         return context
