@@ -186,6 +186,12 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
         return root
 
 
+def comment_anchor(path: str, pk: int | None) -> str:
+    """'c12-1' for comment 12.1: the blog-like fragment of its permalink. A function so the
+    post page can work it out from plain rows, without building a model per comment."""
+    return "c" + path.replace(".", "-") if path else f"pending-{pk}"
+
+
 class Comment(MPTTModel):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     parent = TreeForeignKey(
@@ -240,8 +246,7 @@ class Comment(MPTTModel):
 
     @property
     def anchor(self) -> str:
-        """'c12-1' for comment 12.1: the blog-like fragment of its permalink."""
-        return "c" + self.path.replace(".", "-") if self.path else f"pending-{self.pk}"
+        return comment_anchor(self.path, self.pk)
 
     @property
     def placeholder_text(self) -> str:
