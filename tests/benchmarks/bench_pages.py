@@ -3,7 +3,8 @@
 1. A temporary SQLite database holds a synthetic blog from `generate_archive` +
    `import_archive`: 240 posts with about 6 comments each, plus posts with about 10, 200
    and 1,000 comments. Each post page is rendered through Django's test client (page
-   cache off): median time, median CPU time and query count.
+   cache off): median time, median CPU time and query count; the 10- and 1,000-comment
+   posts also for a logged-in reader (reply/remove/flag controls on every comment).
 2. gunicorn (2 sync workers, DEBUG=0 after collectstatic) on a free loopback port, wrk
    for 30 s on the home page and the 200-comment post, with the Redis page cache
    (CACHE_URL) and without it (FORUM_PAGE_CACHE_SECONDS=0): requests/s, median and p99
@@ -87,14 +88,21 @@ def build_blog(db_path: Path, work: Path) -> dict[str, str]:
 
 
 def render_figures(urls: dict[str, str]) -> dict[str, dict]:
-    """Median render time and query count of each page through Django's test client."""
+    """Median render time and query count of each page through Django's test client, and
+    of the big thread for a logged-in reader (reply, remove and flag controls on each
+    comment; never served from the page cache)."""
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST="127.0.0.1")
+    anonymous = Client(HTTP_HOST="127.0.0.1")
+    logged_in = Client(HTTP_HOST="127.0.0.1")
+    logged_in.force_login(get_user_model().objects.create_user("bench-reader"))
+    pages = [(name, url, anonymous) for name, url in urls.items()]
+    pages += [(f"{name}_logged_in", urls[name], logged_in) for name in ("post_10", "post_1000")]
     figures = {}
-    for name, url in urls.items():
+    for name, url, client in pages:
         for _ in range(3):
             assert client.get(url).status_code == 200
         times, cpu = [], []
@@ -107,7 +115,7 @@ def render_figures(urls: dict[str, str]) -> dict[str, dict]:
             assert response.status_code == 200
         figures[name] = {
             "url": url,
-            "comments": COMMENT_COUNTS.get(name),
+            "comments": COMMENT_COUNTS.get(name.removesuffix("_logged_in")),
             "median_ms": round(statistics.median(times) * 1000, 1),
             # CPU time of this process: steadier than wall time on a shared machine.
             "median_cpu_ms": round(statistics.median(cpu) * 1000, 1),
@@ -223,6 +231,10 @@ def main() -> int:
         ratio = render["post_1000"]["median_ms"] / render["post_10"]["median_ms"]
         cpu_ratio = render["post_1000"]["median_cpu_ms"] / render["post_10"]["median_cpu_ms"]
         print(f"\n1,000-comment page / 10-comment page: {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU")
+        logged_ratio = (
+            render["post_1000_logged_in"]["median_ms"] / render["post_10_logged_in"]["median_ms"]
+        )
+        print(f"the same for a logged-in reader: {logged_ratio:.1f}x wall")
         load = [] if args.skip_load else load_figures(db_path, urls, args.seconds)
         if load:
             print(
@@ -242,6 +254,7 @@ def main() -> int:
                 {
                     "render": render,
                     "ratio_1000_to_10": round(ratio, 2),
+                    "ratio_1000_to_10_logged_in": round(logged_ratio, 2),
                     "load": load,
                     "wrk_seconds": args.seconds,
                     "database": "sqlite",
