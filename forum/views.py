@@ -174,7 +174,7 @@ class PostDetailView(DetailView):
         context.update(
             thread=nodes,
             thread_tail=tail,
-            comment_count=sum(1 for row in rows if row[4] == CommentStatus.PUBLISHED),
+            comment_count=sum(1 for row in rows if row[STATUS] == CommentStatus.PUBLISHED),
             archive_year=post.year,
             archive_month=post.month,
             **neighbours(post),
@@ -198,6 +198,7 @@ THREAD_FIELDS = (
     "author__email",
     "author__display_name",
 )
+STATUS = THREAD_FIELDS.index("status")
 ThreadRow = tuple[int, int, int | None, str, str, str, str, str, int | None, str, str, str]
 
 OPEN_REPLIES = mark_safe('<ol class="replies">')
@@ -280,7 +281,8 @@ def thread_nodes(
     published, pending = CommentStatus.PUBLISHED, CommentStatus.PENDING  # enum lookups are slow
     reader_pk, reply_base, max_depth = reader.pk, reader.reply_base, reader.max_depth
     for row in rows:
-        pk, level, number, raw_path, status, removed_by, body_html, name, author_id = row[:9]
+        pk, level, number, raw_path, status, removed_by, body_html, name = row[:8]
+        author_id, username, email, account_name = row[8:]
         new_depth = max(0, min(level - 1, depth + 1))
         if not nodes:
             before = nothing
@@ -294,7 +296,7 @@ def thread_nodes(
         shown = awaiting or public
         mine = reader_pk is not None and author_id == reader_pk
         # The account behind a comment posted under another name, for moderators only.
-        renamed = author_id is not None and name != row[11] and reader.is_moderator
+        renamed = author_id is not None and name != account_name and reader.is_moderator
         nodes.append(
             ThreadNode(
                 before,
@@ -314,8 +316,8 @@ def thread_nodes(
                 else nothing,
                 reader.remove_url(pk) if mine and (public or status == pending) else nothing,
                 reader.flag_url(pk) if public and reader_pk and not mine else nothing,
-                row[9] if renamed else "",
-                row[10] if renamed else "",
+                username if renamed else "",
+                email if renamed else "",
             )
         )
         depth = new_depth
