@@ -1,10 +1,9 @@
-"""Moderation in templates: the admin index's "N waiting" banner, the flag form's reasons."""
+"""Moderation in templates: the admin index's "N waiting" banner."""
 
 from django import template
 from django.db.models import Q
 
 from forum.models import Comment, CommentStatus
-from moderation.models import FlagReason
 
 register = template.Library()
 
@@ -18,9 +17,3 @@ def moderation_waiting() -> int:
         .distinct()
         .count()
     )
-
-
-@register.simple_tag
-def flag_reasons() -> list[tuple[str, str]]:
-    """The flag form's choices, from the model (no query)."""
-    return FlagReason.choices
