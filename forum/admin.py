@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from moderation.actions import moderate_many, suspend, watch
+from moderation.admin import ReadOnly
 from moderation.models import Flag, LogAction, LogEntry, ModerationRules, WatchedUser
 from moderation.rules import account_reasons, content_reasons
 
@@ -231,7 +232,10 @@ def _count(**filters) -> Subquery:
 
 
 @admin.register(Comment)
-class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
+class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
+    # Comments arrive through the site and are never deleted or edited by hand (ReadOnly):
+    # mptt's delete() rewrites the tree and would break the blog's numbering.
+
     list_display = (
         "ref",
         "status",
@@ -307,17 +311,6 @@ class CommentAdmin(ModerationPermissions, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
-
-    # Comments arrive through the site and are never deleted or edited by hand: mptt's
-    # delete() rewrites the tree and would break the blog's numbering.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description="comment", ordering="created_at")
     def ref(self, obj: Comment) -> str:

@@ -31,7 +31,10 @@ class ModerationRulesAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
+    """Rows written only by code (moderation actions, triggers): nobody adds, edits or
+    deletes them by hand in the admin."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -40,6 +43,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(LogEntry)
