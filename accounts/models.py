@@ -7,8 +7,9 @@ from django.db import models
 class User(AbstractUser):
     """A reader with an account.
 
-    Moderators always see who wrote a comment; the public sees `public_name` or, when the
+    Moderators always see who wrote a comment; the public sees `display_name` or, when the
     author ticks "post as Anonymous", only "Anonymous" (what most probation staff want).
+    The username is derived from the email address and is never shown publicly.
     """
 
     display_name = models.CharField(
@@ -25,7 +26,3 @@ class User(AbstractUser):
     notify_replies = models.BooleanField(
         default=False, help_text="Email me when someone replies to one of my comments."
     )
-
-    @property
-    def public_name(self) -> str:
-        return self.display_name or self.username
