@@ -18,13 +18,25 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "forum:pages:generation"
 
 
 def invalidate_pages() -> None:
-    """Make every cached page stale at once (called when a post or comment changes)."""
+    """Make every cached page stale at once (called when a post or comment changes).
+
+    Bumped now and again when the transaction commits: a reader whose request runs
+    between the change and the commit renders the old state and caches it under the new
+    generation; the second bump discards that page instead of serving it for the TTL.
+    """
+    _next_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_next_generation)
+
+
+def _next_generation() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

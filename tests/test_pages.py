@@ -553,3 +553,16 @@ def test_a_reader_with_a_message_waiting_gets_a_fresh_page_showing_it(client: Cl
 
     assert "X-Page-Cache" not in response
     assert "You have signed out." in response.content.decode()
+
+
+def test_a_page_cached_before_a_change_commits_is_not_served_after_it(
+    client: Client, settings, django_capture_on_commit_callbacks
+):
+    settings.FORUM_PAGE_CACHE_SECONDS = 60
+    post = musings()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment(post, body="Fresh news")
+        # a reader racing the commit: the page it renders now is cached under the new key
+        client.get(post.get_absolute_url())
+
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
