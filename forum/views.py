@@ -56,21 +56,20 @@ class HomeView(PostListMixin, ListView):
     template_name = "forum/home.html"
 
 
-@method_decorator(cache_anonymous_page, name="dispatch")
-class PostYearArchiveView(PostListMixin, YearArchiveView):
-    template_name = "forum/archive_year.html"
-    make_object_list = True
-    allow_empty = False
+class ArchiveWidgetMixin:
+    """Year and month pages lean on the archive widget, which already lists every year and
+    month: skip the generic date list and previous/next links (a query each), and tell the
+    widget which year to open."""
 
-    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        """The month list comes from the archive widget's query; skip the generic one."""
+    def get_date_list(
+        self, queryset: QuerySet[Post], date_type: str | None = None, ordering: str = "ASC"
+    ) -> list[datetime.date]:
         return []
 
     def get_next_year(self, date: datetime.date) -> None:
-        """No previous/next year links (a query each): the archive widget gives them all."""
         return None
 
-    get_previous_year = get_next_year
+    get_previous_year = get_next_month = get_previous_month = get_next_year
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -79,7 +78,14 @@ class PostYearArchiveView(PostListMixin, YearArchiveView):
 
 
 @method_decorator(cache_anonymous_page, name="dispatch")
-class PostMonthArchiveView(PostListMixin, MonthArchiveView):
+class PostYearArchiveView(ArchiveWidgetMixin, PostListMixin, YearArchiveView):
+    template_name = "forum/archive_year.html"
+    make_object_list = True
+    allow_empty = False
+
+
+@method_decorator(cache_anonymous_page, name="dispatch")
+class PostMonthArchiveView(ArchiveWidgetMixin, PostListMixin, MonthArchiveView):
     template_name = "forum/archive_month.html"
     month_format = "%m"
     allow_empty = False
@@ -92,18 +98,8 @@ class PostMonthArchiveView(PostListMixin, MonthArchiveView):
             raise Http404("No such month")
         return month
 
-    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        return []
-
-    def get_next_month(self, date: datetime.date) -> None:
-        """No previous/next month links: the widget beside the list already gives them."""
-        return None
-
-    get_previous_month = get_next_month
-
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["archive_year"] = int(self.get_year())
         context["archive_month"] = int(self.get_month())
         return context
 
