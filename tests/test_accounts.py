@@ -224,3 +224,19 @@ def test_the_profile_lists_the_readers_own_comments_with_their_status(client):
     assert "Someone else" not in page
     assert "Awaiting moderation" in page and "Removed by the author" in page
     assert "Transforming Rehabilitation" in page
+
+
+def test_a_reader_with_many_comments_pages_through_them(client, monkeypatch):
+    monkeypatch.setattr("accounts.views.COMMENTS_PER_PAGE", 2)
+    reader = verified_user()
+    post = PostFactory()
+    for n in range(3):
+        comment(post, body=f"Comment {n}", author=reader)
+    client.force_login(reader)
+
+    first = client.get(reverse("accounts:profile")).content.decode()
+    second = client.get(reverse("accounts:profile") + "?page=2").content.decode()
+
+    assert 'aria-label="Pages of your comments"' in first and "Page 1 of 2" in first
+    assert 'rel="next" href="?page=2">Older comments →' in first and "Newer comments" not in first
+    assert 'rel="prev" href="?page=1">← Newer comments' in second and "Older comments" not in second

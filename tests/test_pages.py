@@ -57,7 +57,8 @@ def test_home_paginates_ten_posts_a_page(client: Client):
 
     assert "Day 11" in first and "Day 2<" in first and "Day 1<" not in first
     assert "Day 1<" in second and "Day 0<" in second and "Day 11" not in second
-    assert 'rel="next" href="?page=2"' in first
+    assert 'rel="next" href="?page=2">Older posts →' in first
+    assert 'rel="prev" href="?page=1">← Newer posts' in second
 
 
 def test_archive_widget_lists_years_and_months_with_post_counts(client: Client):
