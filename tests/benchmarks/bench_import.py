@@ -29,8 +29,7 @@ COMMENTS = int(os.environ.get("BENCH_IMPORT_COMMENTS", "60"))
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 CHUNK = 20_000
 DROP_SEARCH_TRIGGERS = (
-    "from django.db import connection; from search.indexing import uninstall; "
-    "uninstall(connection)"
+    "from django.db import connection; from search.indexing import uninstall; uninstall(connection)"
 )
 
 
