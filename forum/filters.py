@@ -1,8 +1,10 @@
 """The search form's filters (django-filter), over `search.models.SearchDocument`.
 
-The FilterSet narrows the documents by date, year, month, kind and "has comments"; the
-free text and the sort order are plain form fields that the search backend applies
-(ranking and snippets need the engine's own full-text functions).
+The filters (dates, year, month, kind, "has comments") become one `search.scope.Scope`,
+which each engine applies inside its own index: SQLite's FTS5 answers a span of dates
+without reading a row, so the backends take the scope rather than a queryset (`.qs`
+is the same scope as a queryset). The free text and the sort order are plain form
+fields that the search backend applies.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 
-from search.backends import Sort, with_comments
+from search.backends import Sort
+from search.facets import month_span, year_span
 from search.models import Kind, SearchDocument
+from search.scope import Scope
 
 FIRST_YEAR = 2010
 MONTHS = [(m, datetime.date(2000, m, 1).strftime("%B")) for m in range(1, 13)]
@@ -31,6 +35,12 @@ class SearchForm(forms.Form):
 
     def clean_sort(self) -> str:
         return self.cleaned_data["sort"] or Sort.RELEVANCE
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("month") and not cleaned.get("year"):
+            self.add_error("month", "Choose a year as well: a month is searched within a year.")
+        return cleaned
 
 
 def year_choices() -> list[tuple[int, int]]:
@@ -56,7 +66,6 @@ class SearchFilterSet(django_filters.FilterSet):
         choices=Kind.choices, empty_label="Posts and comments", label="Show"
     )
     has_comments = django_filters.BooleanFilter(
-        method="filter_has_comments",
         label="Only threads with comments",
         widget=forms.CheckboxInput,
     )
@@ -67,17 +76,24 @@ class SearchFilterSet(django_filters.FilterSet):
         form = SearchForm
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        """Apply the filters only; `q` and `sort` are the search backend's to apply."""
-        return self.filtered(queryset)
+        return self.scope().documents(queryset)
 
-    def filtered(self, queryset: QuerySet | None = None, without: tuple[str, ...] = ()) -> QuerySet:
-        """The documents with every filter but `without` applied: facet counts by year
-        ignore the chosen year and month, so the reader sees where else to look."""
-        queryset = self.queryset if queryset is None else queryset
-        for name, filter_ in self.filters.items():
-            if name not in without:
-                queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
-        return queryset
+    def year_and_month(self) -> tuple[int | None, int | None]:
+        data = self.form.cleaned_data
+        year, month = data.get("year"), data.get("month")
+        return (int(year) if year else None), (int(month) if month else None)
 
-    def filter_has_comments(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return with_comments(queryset) if value else queryset
+    def scope(self, *, facets: bool = False) -> Scope:
+        """Where to search; for `facets`, every year and month of it, so that the year
+        counts show the reader where else to look."""
+        data = self.form.cleaned_data
+        scope = Scope(
+            first=data.get("date_from"),
+            last=data.get("date_to"),
+            kind=data.get("kind") or None,
+            busy_threads=bool(data.get("has_comments")),
+        )
+        year, month = self.year_and_month()
+        if facets or not year:
+            return scope
+        return scope.within(*(month_span(year, month) if month else year_span(year)))

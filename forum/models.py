@@ -9,13 +9,14 @@ or move locks the post row first (see `forum.threads`).
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from mptt.managers import TreeManager
@@ -93,10 +94,7 @@ class Post(models.Model):
             Comment.objects.create_root(self)
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "forum:post_detail",
-            kwargs={"year": self.year, "month": f"{self.month:02d}", "slug": self.slug},
-        )
+        return post_url(self.year, self.month, self.slug)
 
     @property
     def tree_id(self) -> int:
@@ -184,6 +182,18 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
         # bulk_create skips MPTTModel.save(), which would pick its own tree_id.
         self.bulk_create([root])
         return root
+
+
+def post_url(year: int, month: int, slug: str) -> str:
+    """A post's permalink from plain values. Remembered per process: reverse() takes
+    ~0.1 ms here, and a page of search results or a feed names twenty posts."""
+    return _post_url(get_script_prefix(), get_urlconf(), year, month, slug)
+
+
+@lru_cache(maxsize=20_000)
+def _post_url(prefix: str, urlconf: str | None, year: int, month: int, slug: str) -> str:
+    kwargs = {"year": year, "month": f"{month:02d}", "slug": slug}
+    return reverse("forum:post_detail", urlconf=urlconf, kwargs=kwargs)
 
 
 def comment_anchor(path: str, pk: int | None) -> str:

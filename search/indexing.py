@@ -19,30 +19,25 @@ from typing import Any
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from .scope import COMMENT_BIT, DAY_SHIFT
+
 FTS_TABLE = "search_fts"
 GIN_INDEX = "search_doc_vector_gin"
-COLUMNS = "kind, post_id, comment_id, date, year, month, comment_count, title, body"
+COLUMNS = "id, kind, post_id, comment_id, date, year, month, comment_count, title, body"
+# Days since 1970 of a date expression, per engine (see search.scope for the key).
+SQLITE_DAYS = "CAST(julianday({date}) - 2440587.5 AS INTEGER)"
+POSTGRES_DAYS = "({date} - DATE '1970-01-01')::bigint"
+
+
+def _key(days: str, date: str, kind: str, source_id: str) -> str:
+    """SQL for `search.scope.document_key`."""
+    bit = COMMENT_BIT if kind == "comment" else 0
+    return f"(({days.format(date=date)} << {DAY_SHIFT}) | {bit} | {source_id})"
+
 
 PUBLISHED_COMMENTS_OF = (
     "SELECT count(*) FROM forum_comment c "
     "WHERE c.post_id = {post}.id AND c.level > 0 AND c.status = 'published'"
-)
-INSERT_POST = (
-    f"INSERT INTO search_document ({COLUMNS}) "
-    "SELECT 'post', NEW.id, NULL, NEW.date, NEW.year, NEW.month, "
-    f"({PUBLISHED_COMMENTS_OF.format(post='NEW')}), NEW.title, NEW.body WHERE NEW.is_published"
-)
-INSERT_COMMENTS_OF_POST = (
-    f"INSERT INTO search_document ({COLUMNS}) "
-    "SELECT 'comment', NEW.id, c.id, NEW.date, NEW.year, NEW.month, 0, '', c.body "
-    "FROM forum_comment c WHERE c.post_id = NEW.id AND c.level > 0 "
-    "AND c.status = 'published' AND NEW.is_published"
-)
-INSERT_COMMENT = (
-    f"INSERT INTO search_document ({COLUMNS}) "
-    "SELECT 'comment', p.id, NEW.id, p.date, p.year, p.month, 0, '', NEW.body "
-    "FROM forum_post p WHERE p.id = NEW.post_id AND p.is_published "
-    "AND NEW.level > 0 AND NEW.status = 'published'"
 )
 COUNT_COMMENT = (
     "UPDATE search_document SET comment_count = comment_count {sign} 1 "
@@ -55,11 +50,31 @@ def _changed(columns: list[str], distinct: str) -> str:
     return " OR ".join(f"OLD.{c} {distinct} NEW.{c}" for c in columns)
 
 
-def _triggers(distinct: str) -> list[tuple[str, str, str, str, list[str]]]:
+def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[str]]]:
     """(name, event, table, WHEN condition, statements) for both engines."""
+    insert_post = (
+        f"INSERT INTO search_document ({COLUMNS}) "
+        f"SELECT {_key(days, 'NEW.date', 'post', 'NEW.id')}, 'post', NEW.id, NULL, NEW.date, "
+        f"NEW.year, NEW.month, ({PUBLISHED_COMMENTS_OF.format(post='NEW')}), NEW.title, NEW.body "
+        "WHERE NEW.is_published"
+    )
+    insert_comments_of_post = (
+        f"INSERT INTO search_document ({COLUMNS}) "
+        f"SELECT {_key(days, 'NEW.date', 'comment', 'c.id')}, 'comment', NEW.id, c.id, NEW.date, "
+        "NEW.year, NEW.month, 0, '', c.body "
+        "FROM forum_comment c WHERE c.post_id = NEW.id AND c.level > 0 "
+        "AND c.status = 'published' AND NEW.is_published"
+    )
+    insert_comment = (
+        f"INSERT INTO search_document ({COLUMNS}) "
+        f"SELECT {_key(days, 'p.date', 'comment', 'NEW.id')}, 'comment', p.id, NEW.id, p.date, "
+        "p.year, p.month, 0, '', NEW.body "
+        "FROM forum_post p WHERE p.id = NEW.post_id AND p.is_published "
+        "AND NEW.level > 0 AND NEW.status = 'published'"
+    )
     post_moved = _changed(["is_published", "date"], distinct)
     return [
-        ("search_post_insert", "AFTER INSERT", "forum_post", "NEW.is_published", [INSERT_POST]),
+        ("search_post_insert", "AFTER INSERT", "forum_post", "NEW.is_published", [insert_post]),
         (
             "search_post_update",
             "AFTER UPDATE OF title, body, is_published, date",
@@ -68,8 +83,8 @@ def _triggers(distinct: str) -> list[tuple[str, str, str, str, list[str]]]:
             [
                 "DELETE FROM search_document WHERE post_id = OLD.id "
                 f"AND (kind = 'post' OR {post_moved})",
-                INSERT_POST,
-                f"{INSERT_COMMENTS_OF_POST} AND ({post_moved})",
+                insert_post,
+                f"{insert_comments_of_post} AND ({post_moved})",
             ],
         ),
         (
@@ -84,7 +99,7 @@ def _triggers(distinct: str) -> list[tuple[str, str, str, str, list[str]]]:
             "AFTER INSERT",
             "forum_comment",
             "NEW.level > 0 AND NEW.status = 'published'",
-            [INSERT_COMMENT, COUNT_COMMENT.format(sign="+", row="NEW")],
+            [insert_comment, COUNT_COMMENT.format(sign="+", row="NEW")],
         ),
         (
             "search_comment_update",
@@ -94,7 +109,7 @@ def _triggers(distinct: str) -> list[tuple[str, str, str, str, list[str]]]:
             [
                 "DELETE FROM search_document WHERE comment_id = OLD.id",
                 COUNT_COMMENT.format(sign="-", row="OLD"),
-                INSERT_COMMENT,
+                insert_comment,
                 COUNT_COMMENT.format(sign="+", row="NEW"),
             ],
         ),
@@ -145,7 +160,7 @@ def sqlite_statements() -> list[str]:
         "tokenize='porter unicode61 remove_diacritics 2')",
         *_sqlite_fts_triggers(),
     ]
-    for name, event, table, when, body in _triggers("IS NOT"):
+    for name, event, table, when, body in _triggers("IS NOT", SQLITE_DAYS):
         condition = f" WHEN {when}" if when else ""
         statements.append(
             f"CREATE TRIGGER IF NOT EXISTS {name} {event} ON {table}{condition} "
@@ -170,7 +185,7 @@ def postgresql_statements() -> list[str]:
         "body ON search_document FOR EACH ROW EXECUTE FUNCTION search_document_vector()",
         f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON search_document USING gin (vector)",
     ]
-    for name, event, table, when, body in _triggers("IS DISTINCT FROM"):
+    for name, event, table, when, body in _triggers("IS DISTINCT FROM", POSTGRES_DAYS):
         condition = f" WHEN ({when})" if when else ""
         statements += [
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -182,7 +197,7 @@ def postgresql_statements() -> list[str]:
 
 
 def _trigger_names() -> list[str]:
-    return [name for name, *_ in _triggers("")]
+    return [name for name, *_ in _triggers("", "")]
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
@@ -198,7 +213,7 @@ def install(connection: BaseDatabaseWrapper) -> None:
 def uninstall(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for name, _event, table, *_ in _triggers(""):
+            for name, _event, table, *_ in _triggers("", ""):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
@@ -217,19 +232,21 @@ def install_triggers_after_migrate(using: str = "default", **kwargs: Any) -> Non
         install(connection)
 
 
-# In date order, so document ids follow dates (relevance ranks the highest ids first when
-# a query matches too much to rank it all; see search.backends).
-REBUILD = (
-    f"INSERT INTO search_document ({COLUMNS}) SELECT {COLUMNS} FROM ("
-    "SELECT 'post' AS kind, p.id AS post_id, NULL AS comment_id, p.date, p.year, p.month, "
-    f"({PUBLISHED_COMMENTS_OF.format(post='p')}) AS comment_count, p.title, p.body "
-    "FROM forum_post p WHERE p.is_published "
-    "UNION ALL "
-    "SELECT 'comment', p.id, c.id, p.date, p.year, p.month, 0, '', c.body "
-    "FROM forum_comment c JOIN forum_post p ON p.id = c.post_id "
-    "WHERE p.is_published AND c.level > 0 AND c.status = 'published'"
-    ") documents ORDER BY date, post_id, coalesce(comment_id, 0)"
-)
+def _rebuild_sql(days: str) -> str:
+    """Every search row from the forum tables, written in key order (on PostgreSQL
+    that keeps a year's rows together in the table)."""
+    return (
+        f"INSERT INTO search_document ({COLUMNS}) "
+        f"SELECT {_key(days, 'p.date', 'post', 'p.id')}, 'post', p.id, NULL, p.date, p.year, "
+        f"p.month, ({PUBLISHED_COMMENTS_OF.format(post='p')}), p.title, p.body "
+        "FROM forum_post p WHERE p.is_published "
+        "UNION ALL "
+        f"SELECT {_key(days, 'p.date', 'comment', 'c.id')}, 'comment', p.id, c.id, p.date, "
+        "p.year, p.month, 0, '', c.body "
+        "FROM forum_comment c JOIN forum_post p ON p.id = c.post_id "
+        "WHERE p.is_published AND c.level > 0 AND c.status = 'published' "
+        "ORDER BY 1"
+    )
 
 
 def rebuild(using: str = "default") -> int:
@@ -244,14 +261,14 @@ def rebuild(using: str = "default") -> int:
             cursor.execute("LOCK TABLE forum_post, forum_comment IN SHARE MODE")
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
             cursor.execute("TRUNCATE search_document")
-            cursor.execute(REBUILD)
+            cursor.execute(_rebuild_sql(POSTGRES_DAYS))
             install(connection)
             cursor.execute("ANALYZE search_document")
         else:
             for name in SQLITE_FTS_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute("DELETE FROM search_document")
-            cursor.execute(REBUILD)
+            cursor.execute(_rebuild_sql(SQLITE_DAYS))
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
             install(connection)
             cursor.execute("ANALYZE search_document")

@@ -16,6 +16,8 @@ class Kind(models.TextChoices):
 
 
 class SearchDocument(models.Model):
+    # A date-ordered key computed by the triggers, not a counter: see search.scope.
+    id = models.BigIntegerField(primary_key=True)
     kind = models.CharField(max_length=7, choices=Kind.choices)
     # No database constraints: triggers delete these rows, and Django's deletion
     # collector must not try to (DO_NOTHING) while it deletes posts and comments.
@@ -52,8 +54,6 @@ class SearchDocument(models.Model):
         ]
         indexes = [
             models.Index(fields=["post", "kind"], name="search_doc_post_kind"),
-            models.Index(fields=["year", "month"], name="search_doc_year_month"),
-            models.Index(fields=["date"], name="search_doc_date"),
         ]
 
     def __str__(self) -> str:

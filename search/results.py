@@ -1,73 +1,90 @@
-"""The search API the page uses: facets, a total, and lazily fetched pages of results."""
+"""Pages of results for Django's Paginator, each read from as few years as it needs."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
 from django.utils.safestring import SafeString
 
-from forum.models import Comment, Post
+from forum.models import Comment, Post, comment_anchor, post_url
 
-from .backends import Hit, SearchBackend
+from .backends import RANKED_CANDIDATES, Hit, SearchBackend, Sort
+from .facets import Facets
+from .models import Kind
 from .query import Query
+from .scope import Scope
+
+if TYPE_CHECKING:
+    from forum.filters import SearchFilterSet
+
+
+def find(
+    backend: SearchBackend, query: Query, sort: str, filterset: SearchFilterSet
+) -> tuple[Facets, Results]:
+    """The facets and the paged results of one search (the filterset is valid).
+
+    One count of the matches in every year (and month of the chosen year) gives the
+    facets, the total, and where in the archive each page of results lies.
+    """
+    year, month = filterset.year_and_month()
+    facets = backend.facets(filterset.scope(facets=True), query, year)
+    scope = filterset.scope()
+    return facets, Results(backend, query, sort, scope, facets.spans(scope, year, month))
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
     """One line of the results: a post, or a comment shown with its post and number."""
 
-    post: Post
-    comment: Comment | None
+    title: str  # the post's
+    day: datetime.date  # the post's
+    # "12.1" for comment 12.1; None for the post itself.
+    comment_path: str | None
+    url: str
     snippet: SafeString
 
+    # Worked out here rather than in the template: with 20 results a page, template
+    # filters and conditions cost more than the search itself.
     @property
-    def url(self) -> str:
-        return self.comment.get_absolute_url() if self.comment else self.post.get_absolute_url()
+    def kind(self) -> str:
+        return Kind.COMMENT if self.comment_path else Kind.POST
 
+    @property
+    def heading(self) -> str:
+        if self.comment_path:
+            return f"Comment {self.comment_path} on “{self.title}”"
+        return self.title
 
-@dataclass(frozen=True, slots=True)
-class Facets:
-    """Matches per (year, month) of one query: the year and month facets and the total
-    of any year/month choice, from a single pass over the matches."""
-
-    counts: dict[tuple[int, int], int]
-
-    @classmethod
-    def count(cls, backend: SearchBackend, documents: QuerySet, query: Query) -> Facets:
-        rows = (
-            backend.match(documents, query)
-            .order_by()
-            .values_list("year", "month")
-            .annotate(n=Count("id"))
-        )
-        return cls({(year, month): n for year, month, n in rows})
-
-    def years(self) -> dict[int, int]:
-        years: dict[int, int] = {}
-        for (year, _month), n in sorted(self.counts.items()):
-            years[year] = years.get(year, 0) + n
-        return years
-
-    def months(self, year: int) -> dict[int, int]:
-        return {m: n for (y, m), n in sorted(self.counts.items()) if y == year}
-
-    def total(self, year: int | None = None, month: int | None = None) -> int:
-        return sum(
-            n
-            for (y, m), n in self.counts.items()
-            if (year is None or y == year) and (month is None or m == month)
-        )
+    @property
+    def date_text(self) -> str:
+        """'18 February 2015', as the rest of the site writes dates."""
+        return f"{self.day.day} {self.day:%B %Y}"
 
 
 class Results:
-    """A sequence Django's Paginator can page through: one backend call per page."""
+    """A sequence Django's Paginator can page through: one backend call per page.
+
+    `spans` cut the scope into years (or months), newest first, with their matches. A
+    page of the newest-first (or oldest-first) order then lies in the few spans that
+    hold its positions, and the backend reads those alone: page 1 of "probation",
+    78,000 matches, reads this year's. Relevance ranks the RANKED_CANDIDATES newest
+    matches, which the same spans locate, and lists older matches after them, newest
+    first.
+    """
 
     def __init__(
-        self, backend: SearchBackend, documents: QuerySet, query: Query, sort: str, total: int
+        self,
+        backend: SearchBackend,
+        query: Query,
+        sort: str,
+        scope: Scope,
+        spans: list[tuple[Scope, int]],
     ) -> None:
-        self.backend, self.documents, self.query, self.sort = backend, documents, query, sort
-        self.total = total
+        self.backend, self.query, self.sort, self.scope = backend, query, sort, scope
+        self.spans = spans
+        self.total = sum(n for _span, n in spans)
 
     def count(self) -> int:
         return self.total
@@ -76,25 +93,69 @@ class Results:
         return self.total
 
     def __getitem__(self, window: slice) -> list[Result]:
-        start, stop = window.start or 0, window.stop
+        start, stop = window.start or 0, min(window.stop, self.total)
         if stop <= start:
             return []
-        hits = self.backend.page(self.documents, self.query, self.sort, start, stop - start)
+        page = self.backend.page
+        if self.sort == Sort.MOST_COMMENTED:
+            return attach(page(self.scope, self.query, self.sort, start, stop - start))
+        if self.sort != Sort.RELEVANCE:
+            scope, skipped = self.locate(start, stop, newest_first=self.sort == Sort.NEWEST)
+            return attach(page(scope, self.query, self.sort, start - skipped, stop - start))
+        hits: list[Hit] = []
+        if start < RANKED_CANDIDATES:
+            candidates, _ = self.locate(0, RANKED_CANDIDATES)
+            end = min(stop, RANKED_CANDIDATES)
+            hits += page(candidates, self.query, Sort.RELEVANCE, start, end - start)
+        if stop > RANKED_CANDIDATES:
+            older = max(start, RANKED_CANDIDATES)
+            scope, skipped = self.locate(older, stop)
+            hits += page(scope, self.query, Sort.NEWEST, older - skipped, stop - older)
         return attach(hits)
+
+    def locate(self, start: int, stop: int, newest_first: bool = True) -> tuple[Scope, int]:
+        """The narrowest scope holding positions start..stop of the newest-first (or
+        oldest-first) order, and how many matches come before that scope."""
+        spans = self.spans if newest_first else self.spans[::-1]
+        before, skipped, held = 0, 0, []
+        for span, n in spans:
+            if n and before < stop and before + n > start:
+                if not held:
+                    skipped = before
+                held.append(span)
+            before += n
+        if len(held) == sum(1 for _span, n in spans if n):
+            return self.scope, 0  # all of it: no narrower scope to read
+        first = min(span.first for span in held)
+        last = max(span.last for span in held)
+        return self.scope.within(first, last), skipped
 
 
 def attach(hits: list[Hit]) -> list[Result]:
     """Posts and comments for a page of hits in two queries (none per result)."""
-    posts = Post.objects.only("id", "title", "date", "year", "month", "slug").in_bulk(
-        {h.post_id for h in hits}
-    )
-    comments = Comment.objects.only("id", "post_id", "path", "number").in_bulk(
-        {h.comment_id for h in hits if h.comment_id}
-    )
+    comments = {
+        pk: (post_id, path)
+        for pk, post_id, path in Comment.objects.filter(
+            pk__in=[h.source_id for h in hits if h.kind == Kind.COMMENT]
+        ).values_list("pk", "post_id", "path")
+    }
+    post_ids = {h.source_id for h in hits if h.kind == Kind.POST}
+    posts = {
+        pk: (title, day, post_url(year, month, slug))
+        for pk, title, day, year, month, slug in Post.objects.filter(
+            pk__in=post_ids | {post_id for post_id, _path in comments.values()}
+        ).values_list("pk", "title", "date", "year", "month", "slug")
+    }
     results = []
     for hit in hits:
-        comment = comments.get(hit.comment_id) if hit.comment_id else None
-        if comment is not None:
-            comment.post = posts[hit.post_id]
-        results.append(Result(posts[hit.post_id], comment, hit.snippet))
+        if hit.kind == Kind.POST:
+            post_id, path = hit.source_id, None
+        else:
+            post_id, path = comments.get(hit.source_id, (None, None))
+        if post_id not in posts:  # deleted since it was found
+            continue
+        title, day, url = posts[post_id]
+        if path:
+            url = f"{url}#{comment_anchor(path, hit.source_id)}"
+        results.append(Result(title, day, path, url, hit.snippet))
     return results

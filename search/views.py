@@ -8,14 +8,16 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from forum.filters import MONTHS, SearchFilterSet
 
 from .backends import backend_for
 from .models import SearchDocument
 from .query import MAX_QUERY_CHARS, parse
-from .results import Facets, Results
+from .results import find
 
 PER_PAGE = 20
 MONTH_NAMES = dict(MONTHS)
@@ -27,20 +29,25 @@ class Select:
 
     name: str
     label: str
-    choices: list[tuple[str, str]]
-    value: str
+    options: SafeString
 
 
 def _selects(form: Form) -> list[Select]:
-    return [
-        Select(
-            name,
-            form.fields[name].label,
-            [(str(value), label) for value, label in form.fields[name].choices],
-            str(form[name].value() or ""),
+    """The form's selects. Their options are joined here: Django's widget templates,
+    or a template loop, cost more per option than the whole search does per page."""
+    selects = []
+    for name in ("sort", "year", "month", "kind"):
+        chosen = form.data.get(name) or ""
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, mark_safe(" selected") if str(value) == chosen else "", label)
+                for value, label in form.fields[name].choices
+            ),
         )
-        for name in ("sort", "year", "month", "kind")
-    ]
+        selects.append(Select(name, form.fields[name].label, options))
+    return selects
 
 
 def _link(params: dict[str, str], **changes: int | None) -> str:
@@ -64,24 +71,19 @@ def search(request: HttpRequest) -> HttpResponse:
     if not query:
         return render(request, "search/search.html", context)
 
-    backend = backend_for()
-    # One pass over the matches (filtered by all but year and month) gives the year
-    # facets, the month facets of the chosen year and the total of any choice.
-    facets = Facets.count(backend, filterset.filtered(without=("year", "month")), query)
-    year = int(cleaned["year"]) if cleaned.get("year") else None
-    month = int(cleaned["month"]) if cleaned.get("month") else None
-    years = facets.years()
-    months = facets.months(year) if year else {}
-    total = facets.total(year, month)
-
+    facets, results = find(backend_for(), query, cleaned["sort"], filterset)
+    year, month = filterset.year_and_month()
     params = {key: value for key, value in request.GET.items() if key != "page" and value}
-    results = Results(backend, filterset.qs, query, cleaned["sort"], total)
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         page=page,
-        total=total,
-        year_facets=[(y, n, _link(params, year=y, month=None)) for y, n in years.items()],
-        month_facets=[(MONTH_NAMES[m], n, _link(params, month=m)) for m, n in months.items()],
+        total=results.total,
+        year_facets=[
+            (y, n, _link(params, year=y, month=None)) for y, n in sorted(facets.years.items())
+        ],
+        month_facets=[
+            (MONTH_NAMES[m], n, _link(params, month=m)) for m, n in sorted(facets.months.items())
+        ],
         any_year_link=_link(params, year=None, month=None),
         selected_year=year,
         selected_month=MONTH_NAMES.get(month) if month else None,

@@ -12,11 +12,12 @@ from django.db import connection
 from forum.filters import SearchFilterSet
 from forum.models import Comment, CommentStatus, Post
 from forum.threads import publish, set_status
-from search import backends
+from search import backends, results
 from search.backends import Sort, backend_for
 from search.models import SearchDocument
 from search.query import parse
-from search.results import Facets, attach
+from search.results import Result, attach, find
+from search.scope import Scope, document_key
 from tests.factories import PostFactory, comment
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +27,13 @@ def found(text: str, sort: str = Sort.RELEVANCE, **filters) -> list[str]:
     """What a reader finds, as labels: 'Post title' or 'Post title #12.1'."""
     filterset = SearchFilterSet(filters, queryset=SearchDocument.objects.all())
     assert filterset.is_valid(), filterset.errors
-    hits = backend_for().page(filterset.qs, parse(text), sort, 0, 50)
-    return [
-        f"{r.post.title} #{r.comment.path}" if r.comment else r.post.title for r in attach(hits)
-    ]
+    hits = backend_for().page(filterset.scope(), parse(text), sort, 0, 50)
+    return [label(r) for r in attach(hits)]
+
+
+def label(result: Result) -> str:
+    title, path = result.title, result.comment_path
+    return f"{title} #{path}" if path else title
 
 
 def post(title: str, body: str = "Nothing to see.", day: tuple = (2015, 2, 18)) -> Post:
@@ -109,38 +113,56 @@ def test_sorting_newest_oldest_and_most_commented():
     assert found("napo", Sort.MOST_COMMENTED) == ["Three comments", "One comment", "No comments"]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL ranks every match")
-def test_a_huge_match_set_ranks_its_most_recent_matches_and_pages_through_all(monkeypatch):
-    monkeypatch.setattr(backends, "RANKED_CANDIDATES", 3)
+def listed(text: str, sort: str = Sort.RELEVANCE, per_page: int = 2, **filters) -> list[str]:
+    """Every result, page after page, as the search page lists them."""
+    filterset = SearchFilterSet(filters, queryset=SearchDocument.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    _facets, pages = find(backend_for(), parse(text), sort, filterset)
+    starts = range(0, len(pages), per_page)
+    return [label(r) for start in starts for r in pages[start : start + per_page]]
+
+
+def test_a_huge_match_set_ranks_its_newest_matches_and_pages_through_all(monkeypatch):
+    for module in (backends, results):
+        monkeypatch.setattr(module, "RANKED_CANDIDATES", 3)
     p = post("Busy")
     bodies = ["gate", "gate gate gate", "gate", "gate gate", "gate", "gate gate gate gate"]
     for body in bodies:
         comment(p, body=f"{body} and some other words here")
-    # The three most recent (#4, #5, #6) by relevance, then the older ones newest first.
-    expected = ["Busy #6", "Busy #4", "Busy #5", "Busy #3", "Busy #2", "Busy #1"]
-    assert found("gate") == expected
-
-    filterset = SearchFilterSet({}, queryset=SearchDocument.objects.all())
-    assert filterset.is_valid()
-    pages = [
-        backend_for().page(filterset.qs, parse("gate"), Sort.RELEVANCE, o, 2) for o in (0, 2, 4)
-    ]
-    labels = [f"Busy #{r.comment.path}" for hits in pages for r in attach(hits)]
-    assert labels == expected
+    # The three newest (#4, #5, #6) by relevance, then the older ones newest first.
+    assert found("gate") == ["Busy #6", "Busy #4", "Busy #5"]
+    assert listed("gate") == ["Busy #6", "Busy #4", "Busy #5", "Busy #3", "Busy #2", "Busy #1"]
 
 
-def test_facets_count_matches_by_year_and_by_month_within_a_year():
+def test_pages_of_newest_and_oldest_first_run_across_years():
+    for year in (2012, 2013, 2015):
+        p = post(f"Thread {year}", "nothing", day=(year, 6, 1))
+        for n in range(3):
+            comment(p, body=f"gate remark {n}")
+    newest = [f"Thread {y} #{n}" for y in (2015, 2013, 2012) for n in (3, 2, 1)]
+    for per_page in (1, 2, 4, 9):
+        assert listed("gate", Sort.NEWEST, per_page) == newest
+        assert listed("gate", Sort.OLDEST, per_page) == newest[::-1]
+    assert listed("gate", Sort.NEWEST, 2, year="2013") == newest[3:6]
+    assert listed("gate", Sort.NEWEST, 2, date_from="2013-01-01") == newest[:6]
+
+
+@pytest.mark.parametrize("few", [1000, 2], ids=["read-out", "counted-per-year"])
+def test_facets_count_matches_by_year_and_by_month_within_a_year(monkeypatch, few):
+    monkeypatch.setattr(backends, "FEW_MATCHES", few)
     for day in [(2014, 5, 1), (2015, 3, 1), (2015, 3, 2), (2015, 7, 1)]:
         comment(post(f"Post {day}", "probation", day=day), body="probation too")
     post("Unrelated", "nothing", day=(2016, 1, 1))
-    backend, query, everything = backend_for(), parse("probation"), SearchDocument.objects.all()
-    facets = Facets.count(backend, everything, query)
-    assert facets.years() == {2014: 2, 2015: 6}
-    assert facets.months(2015) == {3: 4, 7: 2}
+    facets = backend_for().facets(Scope(), parse("probation"), 2015)
+    assert facets.years == {2014: 2, 2015: 6}
+    assert facets.months == {3: 4, 7: 2}
     assert facets.total() == 8
     assert facets.total(2015) == 6
     assert facets.total(2015, 3) == 4
-    assert facets.total(month=5) == 2
+    assert backend_for().facets(Scope(kind="comment"), parse("probation"), None).years == {
+        2014: 1,
+        2015: 3,
+    }
 
 
 def test_only_published_comments_are_found_before_and_after_moderation():
@@ -238,8 +260,8 @@ def test_malformed_queries_never_reach_the_engine_as_syntax(text):
     query = parse(text)
     if query:
         backend = backend_for()
-        backend.page(SearchDocument.objects.all(), query, Sort.RELEVANCE, 0, 20)
-        Facets.count(backend, SearchDocument.objects.all(), query)
+        backend.page(Scope(), query, Sort.RELEVANCE, 0, 20)
+        backend.facets(Scope(), query, 2015)
     assert Post.objects.count() == 1
 
 
@@ -257,3 +279,14 @@ def test_triggers_dropped_by_a_sqlite_table_rebuild_come_back_after_migrate():
     install_triggers_after_migrate(using=connection.alias)
     comment(p, body="indexed words")
     assert found("indexed") == ["Rebuilt table #2"]
+
+
+def test_search_keys_follow_dates_and_match_what_the_triggers_compute():
+    p = post("Keyed", day=(2015, 2, 18))
+    c = comment(p, body="keyed remark")
+    rows = dict(SearchDocument.objects.values_list("kind", "id"))
+    assert rows == {
+        "post": document_key(datetime.date(2015, 2, 18), "post", p.pk),
+        "comment": document_key(datetime.date(2015, 2, 18), "comment", c.pk),
+    }
+    assert rows["post"] < rows["comment"] < document_key(datetime.date(2015, 2, 19), "post", 1)

@@ -87,6 +87,20 @@ def test_results_are_paged_and_pages_keep_the_query(client, django_assert_max_nu
     assert "omnishambles</mark> number 24" in second
 
 
+def test_the_form_shows_the_choices_the_reader_made(client):
+    PostFactory(title="Napo news", body="napo", date=datetime.date(2015, 3, 1))
+    html = text_of(client.get(URL, {"q": "napo", "year": "2015", "sort": "newest"}))
+    assert '<option value="2015" selected>2015</option>' in html
+    assert '<option value="newest" selected>Newest first</option>' in html
+    assert '<option value="relevance">Relevance</option>' in html
+
+
+def test_a_month_without_a_year_asks_for_the_year(client):
+    html = text_of(client.get(URL, {"q": "napo", "month": "3"}))
+    assert "Choose a year as well: a month is searched within a year." in html
+    assert "search-total" not in html
+
+
 def test_a_search_with_nothing_to_look_for_says_so(client):
     html = text_of(client.get(URL, {"q": "-probation"}))
     assert "There is no word to search for in that" in html

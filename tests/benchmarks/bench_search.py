@@ -4,7 +4,8 @@ For each engine a throw-away database (a temp SQLite file; `forum_bench_search` 
 PostgreSQL server of BENCH_PG_URL) gets 5,000 posts x 60 comments written in bulk with
 the search triggers on, as an importer would. Then 20 typical queries (one word, two
 words, a phrase, each also with a year filter) run three ways in the same process:
-the search backend (count + one ranked page with snippets), the whole /search/ page
+the search API without HTTP or template (`search.results.find`: facets, then the first
+ranked page with snippets and its posts), the whole /search/ page
 through Django's test client (FilterSet, facets, snippets, template), and the naive
 `icontains` equivalent (count + newest 20 of posts and comments). Page timings are of
 repeated requests after one warm-up per query; `page_first_hit` is that warm-up request
@@ -288,18 +289,20 @@ def measure() -> dict:
     from search.backends import Sort, backend_for
     from search.models import SearchDocument
     from search.query import parse
+    from search.results import Results, find
 
     client = Client(HTTP_HOST="localhost")
     backend = backend_for()
 
-    def through_backend(text: str, year: int | None) -> None:
+    def search(text: str, year: int | None) -> Results:
         filterset = SearchFilterSet(
             {"year": str(year)} if year else {}, queryset=SearchDocument.objects.all()
         )
         assert filterset.is_valid()
-        query = parse(text)
-        backend.match(filterset.qs, query).count()
-        backend.page(filterset.qs, query, Sort.RELEVANCE, 0, 20)
+        return find(backend, parse(text), Sort.RELEVANCE, filterset)[1]
+
+    def through_backend(text: str, year: int | None) -> None:
+        search(text, year)[0:20]
 
     def through_page(text: str, year: int | None) -> None:
         response = client.get("/search/", {"q": text, **({"year": year} if year else {})})
@@ -355,10 +358,7 @@ def measure() -> dict:
     }
     matches = {}
     for text, year in QUERIES:
-        documents = SearchDocument.objects.filter(year=year) if year else SearchDocument.objects
-        matches[f"{text}{f' year={year}' if year else ''}"] = backend.match(
-            documents.all(), parse(text)
-        ).count()
+        matches[f"{text}{f' year={year}' if year else ''}"] = search(text, year).total
     report["matches"] = matches
     return report
 

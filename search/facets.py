@@ -1,0 +1,46 @@
+"""Matches per year (and per month of the chosen year): the page's facets, its total,
+and the spans that let any page of newest-first results be read from a few years only."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from .scope import Scope
+
+
+def year_span(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def month_span(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, 1), datetime.date(year, month, last)
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """Matches of one query in the facet scope (every filter but year and month)."""
+
+    years: dict[int, int]
+    # Months of the chosen year only; empty when no year is chosen.
+    months: dict[int, int]
+
+    def total(self, year: int | None = None, month: int | None = None) -> int:
+        if year is not None and month is not None:
+            return self.months.get(month, 0)
+        if year is not None:
+            return self.years.get(year, 0)
+        return sum(self.years.values())
+
+    def spans(self, scope: Scope, year: int | None, month: int | None) -> list[tuple[Scope, int]]:
+        """The result scope cut into years (or the chosen year's months), newest first,
+        each with its number of matches."""
+        if year is None:
+            counts = {year_span(y): n for y, n in self.years.items()}
+        elif month is None:
+            counts = {month_span(year, m): n for m, n in self.months.items()}
+        else:
+            return [(scope, self.total(year, month))]
+        return [(scope.within(*span), n) for span, n in sorted(counts.items(), reverse=True)]
