@@ -78,13 +78,15 @@ def search(request: HttpRequest) -> HttpResponse:
     context.update(
         page=page,
         total=results.total,
+        # Numbers as text: the template would localize each one, slowly.
         year_facets=[
-            (y, n, _link(params, year=y, month=None)) for y, n in sorted(facets.years.items())
+            (str(y), str(n), _link(params, year=y, month=None), y == year)
+            for y, n in sorted(facets.years.items())
         ],
         month_facets=[
-            (MONTH_NAMES[m], n, _link(params, month=m)) for m, n in sorted(facets.months.items())
+            (MONTH_NAMES[m], str(n), _link(params, month=m), m == month)
+            for m, n in sorted(facets.months.items())
         ],
-        any_year_link=_link(params, year=None, month=None),
         selected_year=year,
         selected_month=MONTH_NAMES.get(month) if month else None,
         page_link=_link(params),

@@ -32,6 +32,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from production import PRODUCTION_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench-results" / "bench_pages.json"
@@ -153,11 +155,7 @@ def load_figures(db_path: Path, urls: dict[str, str], seconds: int) -> list[dict
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     env = {
         **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
+        **PRODUCTION_ENV,
         "DATABASE_URL": f"sqlite:///{db_path}",
         "CACHE_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": f"bench-pages-{os.getpid()}",

@@ -10,7 +10,8 @@ through Django's test client (FilterSet, facets, snippets, template), and the na
 `icontains` equivalent (count + newest 20 of posts and comments). Page timings are of
 repeated requests after one warm-up per query; `page_first_hit` is that warm-up request
 (the site caches no search results, so it differs only by the database's page cache).
-The database is dropped afterwards. Prints a markdown table; writes bench-results/search.json.
+The child runs with DEBUG=0, as production does. The database is dropped afterwards.
+Prints a markdown table; writes bench-results/search.json.
 
     .venv/bin/python tests/benchmarks/bench_search.py            # both engines
     BENCH_SEARCH_POSTS=500 .venv/bin/python tests/benchmarks/bench_search.py   # quicker
@@ -31,6 +32,8 @@ import time
 from collections import Counter
 from itertools import accumulate
 from pathlib import Path
+
+from production import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTS = int(os.environ.get("BENCH_SEARCH_POSTS", "5000"))
@@ -72,7 +75,7 @@ def main() -> int:
     results = {}
     for engine in ("sqlite", "postgresql"):
         env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DATABASE_URL")}
-        env["DJANGO_SETTINGS_MODULE"] = "forum.settings"
+        env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="forum.settings")
         if engine == "sqlite":
             handle, path = tempfile.mkstemp(prefix="bench_search_", suffix=".sqlite3")
             os.close(handle)
@@ -148,6 +151,7 @@ def child() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the page links its CSS
     started = time.perf_counter()
     comments = build_archive()
     import_s = time.perf_counter() - started
