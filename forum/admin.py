@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
@@ -99,7 +99,7 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == self.QUEUE:
-            return queryset.filter(Q(status=CommentStatus.PENDING) | Q(pk__in=_open_flag_ids()))
+            return queryset.waiting()
         if value in CommentStatus.values:
             return queryset.filter(status=value)
         return queryset

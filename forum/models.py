@@ -152,6 +152,14 @@ class CommentQuerySet(TreeQuerySet):
     def pending(self) -> CommentQuerySet:
         return self.comments().filter(status=CommentStatus.PENDING)
 
+    def waiting(self) -> CommentQuerySet:
+        """The moderation queue: pending comments, and any with a reader's flag that no
+        moderator has dealt with (an indexed IN subquery, not a join needing DISTINCT)."""
+        from moderation.models import Flag  # moderation builds on forum, not the reverse
+
+        open_flags = Flag.objects.filter(resolved=False).values("comment_id")
+        return self.comments().filter(Q(status=CommentStatus.PENDING) | Q(pk__in=open_flags))
+
     def for_reader(self, user: User | None) -> CommentQuerySet:
         """What one reader sees in a thread: the public thread plus their own pending comments."""
         shown = Q(status=CommentStatus.PUBLISHED) | Q(number__isnull=False)

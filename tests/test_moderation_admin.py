@@ -135,12 +135,18 @@ def test_filters_status_post_origin_author_and_flagged(mod_client):
     assert mine in rows(f"?status=all&created_at__year={year}")
 
 
-def test_admin_index_shows_how_many_are_waiting(mod_client):
+def test_admin_index_counts_what_the_queue_lists(mod_client):
     post = PostFactory()
     comment(post, status=PENDING)
     comment(post, status=PENDING)
+    flagged = comment(post, body="flagged twice")
+    for _ in range(2):
+        Flag.objects.create(comment=flagged, user=UserFactory(), reason="abusive")
+    Flag.objects.create(
+        comment=comment(post, body="seen to"), user=UserFactory(), reason="spam", resolved=True
+    )
     page = mod_client.get(reverse("admin:index"))
-    assert "2 comments waiting for moderation" in page.content.decode()
+    assert "3 comments waiting for moderation" in page.content.decode()
 
 
 def test_publishing_numbers_in_arrival_order_and_logs_who_did_it(mod_client):

@@ -1,19 +1,13 @@
 """Moderation in templates: the admin index's "N waiting" banner."""
 
 from django import template
-from django.db.models import Q
 
-from forum.models import Comment, CommentStatus
+from forum.models import Comment
 
 register = template.Library()
 
 
 @register.simple_tag
 def moderation_waiting() -> int:
-    """Comments in the queue: pending, or published with open reader flags."""
-    return (
-        Comment.objects.comments()
-        .filter(Q(status=CommentStatus.PENDING) | Q(flags__resolved=False))
-        .distinct()
-        .count()
-    )
+    """Comments in the queue the banner links to: pending, or flagged and not yet seen to."""
+    return Comment.objects.waiting().count()
