@@ -224,10 +224,17 @@ class SqliteBackend:
             cursor.execute(sql.format(where=where), [*params, *extra])
             return [row[0] for row in cursor.fetchall()]
 
-    def _count(self, scope: Scope, query: Query) -> int:
-        if scope.empty:
-            return 0
-        return self._column(scope, query, f"SELECT count(*) FROM {FTS_TABLE} WHERE {{where}}")[0]
+    def _counts(self, scopes: list[Scope], query: Query) -> list[int]:
+        """Matches in each scope, from one statement of scalar counts. FTS5 counts a span
+        of rowids by seeking to it, without reading the rows out."""
+        parts, params = [], []
+        for scope in scopes:
+            where, where_params = self._where(scope, query)
+            parts.append(f"(SELECT count(*) FROM {FTS_TABLE} WHERE {where})")
+            params += where_params
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            return list(cursor.fetchone())
 
     def facets(self, scope: Scope, query: Query, year: int | None) -> Facets:
         if scope.empty:
@@ -243,20 +250,19 @@ class SqliteBackend:
                 if day.year == year:
                     months[day.month] += n
             return Facets(dict(years), dict(months))
-        # Many: a count per year, each a seek into the index. FTS5 counts a span of
-        # rowids without reading them out, far faster than grouping every match.
+        # Many: a count per year, and per month of the chosen year; far faster than
+        # grouping every match, which SQLite would sort.
         newest = self._column(scope, query, f"{in_order} DESC LIMIT 1")
-        counts = {
-            y: self._count(scope.within(*year_span(y)), query)
-            for y in range(key_day(oldest[0]).year, key_day(newest[0]).year + 1)
-        }
-        month_counts = {}
-        if counts.get(year):
-            month_counts = {
-                m: self._count(scope.within(*month_span(year, m)), query) for m in range(1, 13)
-            }
+        years = range(key_day(oldest[0]).year, key_day(newest[0]).year + 1)
+        months = range(1, 13) if year in years else range(0)
+        counts = self._counts(
+            [scope.within(*year_span(y)) for y in years]
+            + [scope.within(*month_span(year, m)) for m in months],
+            query,
+        )
         return Facets(
-            {y: n for y, n in counts.items() if n}, {m: n for m, n in month_counts.items() if n}
+            {y: n for y, n in zip(years, counts[: len(years)], strict=True) if n},
+            {m: n for m, n in zip(months, counts[len(years) :], strict=True) if n},
         )
 
     def page(self, scope: Scope, query: Query, sort: str, offset: int, limit: int) -> list[Hit]:

@@ -132,29 +132,35 @@ class Results:
 
 
 def attach(hits: list[Hit]) -> list[Result]:
-    """Posts and comments for a page of hits in two queries (none per result)."""
+    """Posts and comments for a page of hits: one query for the comments with their
+    posts, one more only if posts themselves were found."""
+    post_fields = ("title", "date", "year", "month", "slug")
     comments = {
-        pk: (post_id, path)
-        for pk, post_id, path in Comment.objects.filter(
+        pk: (path, post)
+        for pk, path, *post in Comment.objects.filter(
             pk__in=[h.source_id for h in hits if h.kind == Kind.COMMENT]
-        ).values_list("pk", "post_id", "path")
+        )
+        .order_by()
+        .values_list("pk", "path", *(f"post__{f}" for f in post_fields))
     }
-    post_ids = {h.source_id for h in hits if h.kind == Kind.POST}
     posts = {
-        pk: (title, day, post_url(year, month, slug))
-        for pk, title, day, year, month, slug in Post.objects.filter(
-            pk__in=post_ids | {post_id for post_id, _path in comments.values()}
-        ).values_list("pk", "title", "date", "year", "month", "slug")
+        pk: post
+        for pk, *post in Post.objects.filter(
+            pk__in=[h.source_id for h in hits if h.kind == Kind.POST]
+        )
+        .order_by()
+        .values_list("pk", *post_fields)
     }
     results = []
     for hit in hits:
         if hit.kind == Kind.POST:
-            post_id, path = hit.source_id, None
+            path, post = None, posts.get(hit.source_id)
         else:
-            post_id, path = comments.get(hit.source_id, (None, None))
-        if post_id not in posts:  # deleted since it was found
+            path, post = comments.get(hit.source_id, (None, None))
+        if post is None:  # deleted since it was found
             continue
-        title, day, url = posts[post_id]
+        title, day, year, month, slug = post
+        url = post_url(year, month, slug)
         if path:
             url = f"{url}#{comment_anchor(path, hit.source_id)}"
         results.append(Result(title, day, path, url, hit.snippet))

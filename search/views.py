@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -33,21 +34,30 @@ class Select:
 
 
 def _selects(form: Form) -> list[Select]:
-    """The form's selects. Their options are joined here: Django's widget templates,
-    or a template loop, cost more per option than the whole search does per page."""
-    selects = []
-    for name in ("sort", "year", "month", "kind"):
-        chosen = form.data.get(name) or ""
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (value, mark_safe(" selected") if str(value) == chosen else "", label)
-                for value, label in form.fields[name].choices
+    """The form's selects. Their options are joined in Python, not by Django's widget
+    templates or a template loop: either cost more per option than a search does."""
+    return [
+        Select(
+            name,
+            form.fields[name].label,
+            _options(
+                tuple((str(value), str(label)) for value, label in form.fields[name].choices),
+                form.data.get(name) or "",
             ),
         )
-        selects.append(Select(name, form.fields[name].label, options))
-    return selects
+        for name in ("sort", "year", "month", "kind")
+    ]
+
+
+@lru_cache(maxsize=512)
+def _options(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
+    """<option> elements, `chosen` selected; remembered, as readers pick few values."""
+    selected = mark_safe(" selected")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, selected if value == chosen else "", label) for value, label in choices),
+    )
 
 
 def _link(params: dict[str, str], **changes: int | None) -> str:

@@ -9,7 +9,7 @@ posts and comments wait until it commits, readers keep searching the old index.
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from search.indexing import rebuild
 
@@ -23,6 +23,12 @@ class Command(BaseCommand):
     def handle(self, *args, database: str, verbosity: int, **options) -> None:
         started = time.monotonic()
         rows = rebuild(database)
+        connection = connections[database]
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Mark the fresh table all-visible: scans then skip per-row visibility checks
+            # (autovacuum would get there, later). VACUUM cannot run in a transaction.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE) search_document")
         if verbosity:
             self.stdout.write(
                 f"Indexed {rows} posts and comments in {time.monotonic() - started:.1f}s."
