@@ -21,7 +21,7 @@ from typing import Protocol
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -160,7 +160,9 @@ class PostgresBackend:
         )
         return [Hit(key, highlight(headlines.get(key) or "")) for key in keys]
 
-    def _in_key_order(self, matches, query: Query, sort: str, offset: int, limit: int) -> list[int]:
+    def _in_key_order(
+        self, matches: QuerySet, query: Query, sort: str, offset: int, limit: int
+    ) -> list[int]:
         """Relevance among the newest candidates, or newest/oldest first.
 
         The matches are materialized first: asked for the newest few, the planner may walk
