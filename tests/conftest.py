@@ -35,7 +35,7 @@ def pytest_collection_modifyitems(config, items):
     on_postgres = connection.vendor == "postgresql"
     for item in items:
         if "postgres_only" in item.keywords and not on_postgres:
-            reason = "needs PostgreSQL row locks; runs in the PostgreSQL pass"
+            reason = "PostgreSQL behaviour; runs in the PostgreSQL pass"
             item.add_marker(pytest.mark.skip(reason=reason))
 
 

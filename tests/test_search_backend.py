@@ -290,3 +290,17 @@ def test_search_keys_follow_dates_and_match_what_the_triggers_compute():
         "comment": document_key(datetime.date(2015, 2, 18), "comment", c.pk),
     }
     assert rows["post"] < rows["comment"] < document_key(datetime.date(2015, 2, 19), "post", 1)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_outside_a_transaction_leaves_the_table_vacuumed():
+    comment(post("Vacuumed", "fresh rows"), body="fresh comment")
+    call_command("rebuild_search_index", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname = 'search_document'"
+        )
+        assert cursor.fetchone() == (True,)
+    assert sorted(found("fresh")) == ["Vacuumed", "Vacuumed #1"]
