@@ -3,13 +3,14 @@
 The importer writes with raw executemany/COPY and moderation with `.update()`, so Django
 signals would miss most changes; triggers on forum_post and forum_comment see them all,
 in the writer's own transaction. Only published comments of published posts, and
-published posts, have a row. The same statements serve both engines; each engine then
-indexes the rows its own way:
+published posts, have a row, whose id the trigger computes: the date-ordered key of
+`search.scope` (only the day arithmetic differs per engine). The same statements serve
+both engines; each engine then indexes the rows its own way:
 
 - PostgreSQL: a BEFORE trigger on search_document sets `vector` (title weight A, body
   weight B, 'english'), which a GIN index covers.
 - SQLite: an external-content FTS5 table `search_fts` (porter stemming, bm25, snippet())
-  follows search_document through three more triggers.
+  follows search_document through three more triggers; its rowids are the keys.
 """
 
 from __future__ import annotations
