@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
 from functools import reduce
 from operator import or_
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from forum.models import ANONYMOUS, Comment, CommentStatus, Post, RemovedBy, base_slug
 from forum.trees import Node, layout
+from search import indexing as search_index
 
 from . import bulk
 from .parser import ParsedComment, ParsedFile, ParsedPost
@@ -277,9 +279,12 @@ class _BatchWriter:
                 counts.posts_unchanged += 1
             if post.comments:
                 self._merge(parsed, post, post_id, trees.get(post_id, []), counts)
-        self._insert_new_posts()
-        self._assign_new_ids()
-        self._execute()
+        writes = self.new_posts or self.new_nodes or self.post_updates or self.comment_updates
+        # The search rows of the posts written are rebuilt once, set-based, at the end.
+        with search_index.deferred() if writes else nullcontext():
+            self._insert_new_posts()
+            self._assign_new_ids()
+            self._execute()
         return list(self.results.values())
 
     def _existing_posts(self, dates: set[datetime.date]) -> dict[tuple, tuple[int, str]]:

@@ -15,6 +15,8 @@ both engines; each engine then indexes the rows its own way:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections, transaction
@@ -24,6 +26,11 @@ from .scope import COMMENT_BIT, DAY_SHIFT
 
 FTS_TABLE = "search_fts"
 GIN_INDEX = "search_doc_vector_gin"
+# Posts whose search rows a bulk writer will rebuild at the end (see `deferred`); the row
+# with post_id 0, seen only by the writer's own transaction, tells the triggers to wait.
+DEFERRED_TABLE = "search_deferred"
+DEFERRING = f"EXISTS (SELECT 1 FROM {DEFERRED_TABLE} WHERE post_id = 0)"
+CREATE_DEFERRED = f"CREATE TABLE IF NOT EXISTS {DEFERRED_TABLE} (post_id bigint PRIMARY KEY)"
 COLUMNS = "id, kind, post_id, comment_id, date, year, month, comment_count, title, body"
 # Days since 1970 of a date expression, per engine (see search.scope for the key).
 SQLITE_DAYS = "CAST(julianday({date}) - 2440587.5 AS INTEGER)"
@@ -51,8 +58,8 @@ def _changed(columns: list[str], distinct: str) -> str:
     return " OR ".join(f"OLD.{c} {distinct} NEW.{c}" for c in columns)
 
 
-def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[str]]]:
-    """(name, event, table, WHEN condition, statements) for both engines."""
+def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[str], list[str]]]:
+    """(name, event, table, WHEN condition, statements, posts touched) for both engines."""
     insert_post = (
         f"INSERT INTO search_document ({COLUMNS}) "
         f"SELECT {_key(days, 'NEW.date', 'post', 'NEW.id')}, 'post', NEW.id, NULL, NEW.date, "
@@ -75,7 +82,14 @@ def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[s
     )
     post_moved = _changed(["is_published", "date"], distinct)
     return [
-        ("search_post_insert", "AFTER INSERT", "forum_post", "NEW.is_published", [insert_post]),
+        (
+            "search_post_insert",
+            "AFTER INSERT",
+            "forum_post",
+            "NEW.is_published",
+            [insert_post],
+            ["NEW.id"],
+        ),
         (
             "search_post_update",
             "AFTER UPDATE OF title, body, is_published, date",
@@ -87,6 +101,7 @@ def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[s
                 insert_post,
                 f"{insert_comments_of_post} AND ({post_moved})",
             ],
+            ["NEW.id"],
         ),
         (
             "search_post_delete",
@@ -94,6 +109,7 @@ def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[s
             "forum_post",
             "",
             ["DELETE FROM search_document WHERE post_id = OLD.id"],
+            ["OLD.id"],
         ),
         (
             "search_comment_insert",
@@ -101,6 +117,7 @@ def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[s
             "forum_comment",
             "NEW.level > 0 AND NEW.status = 'published'",
             [insert_comment, COUNT_COMMENT.format(sign="+", row="NEW")],
+            ["NEW.post_id"],
         ),
         (
             "search_comment_update",
@@ -113,6 +130,7 @@ def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[s
                 insert_comment,
                 COUNT_COMMENT.format(sign="+", row="NEW"),
             ],
+            ["OLD.post_id", "NEW.post_id"],
         ),
         (
             "search_comment_delete",
@@ -123,6 +141,7 @@ def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[s
                 "DELETE FROM search_document WHERE comment_id = OLD.id",
                 COUNT_COMMENT.format(sign="-", row="OLD"),
             ],
+            ["OLD.post_id"],
         ),
     ]
 
@@ -154,19 +173,28 @@ def _sqlite_fts_triggers() -> list[str]:
 
 
 def sqlite_statements() -> list[str]:
-    """FTS5 table, its sync triggers, and the forum triggers (all IF NOT EXISTS)."""
+    """FTS5 table, its sync triggers, and the forum triggers (safe to run again)."""
     statements = [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, body, "
         "content='search_document', content_rowid='id', "
         "tokenize='porter unicode61 remove_diacritics 2')",
         *_sqlite_fts_triggers(),
+        CREATE_DEFERRED,
     ]
-    for name, event, table, when, body in _triggers("IS NOT", SQLITE_DAYS):
-        condition = f" WHEN {when}" if when else ""
-        statements.append(
-            f"CREATE TRIGGER IF NOT EXISTS {name} {event} ON {table}{condition} "
-            f"BEGIN {'; '.join(body)}; END"
+    for name, event, table, when, body, touched in _triggers("IS NOT", SQLITE_DAYS):
+        condition = f"({when}) AND " if when else ""
+        noted = "; ".join(
+            f"INSERT OR IGNORE INTO {DEFERRED_TABLE} (post_id) VALUES ({post})" for post in touched
         )
+        # Dropped and created again, so that a changed definition replaces the old one.
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} {event} ON {table} "
+            f"WHEN {condition}NOT {DEFERRING} BEGIN {'; '.join(body)}; END",
+            f"DROP TRIGGER IF EXISTS {name}_deferred",
+            f"CREATE TRIGGER {name}_deferred {event} ON {table} "
+            f"WHEN {condition}{DEFERRING} BEGIN {noted}; END",
+        ]
     return statements
 
 
@@ -185,20 +213,26 @@ def postgresql_statements() -> list[str]:
         "CREATE OR REPLACE TRIGGER search_document_vector BEFORE INSERT OR UPDATE OF title, "
         "body ON search_document FOR EACH ROW EXECUTE FUNCTION search_document_vector()",
         f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON search_document USING gin (vector)",
+        CREATE_DEFERRED,
     ]
-    for name, event, table, when, body in _triggers("IS DISTINCT FROM", POSTGRES_DAYS):
+    for name, event, table, when, body, touched in _triggers("IS DISTINCT FROM", POSTGRES_DAYS):
         condition = f" WHEN ({when})" if when else ""
+        noted = "; ".join(
+            f"INSERT INTO {DEFERRED_TABLE} (post_id) VALUES ({post}) ON CONFLICT DO NOTHING"
+            for post in touched
+        )
         statements += [
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {'; '.join(body)}; RETURN NULL; END $$",
+            f"BEGIN IF {DEFERRING} THEN {noted}; RETURN NULL; END IF; "
+            f"{'; '.join(body)}; RETURN NULL; END $$",
             f"CREATE OR REPLACE TRIGGER {name} {event} ON {table} FOR EACH ROW{condition} "
             f"EXECUTE FUNCTION {name}()",
         ]
     return statements
 
 
-def _trigger_names() -> list[str]:
-    return [name for name, *_ in _triggers("", "")]
+def _sqlite_trigger_names() -> list[str]:
+    return [n for name, *_ in _triggers("", "") for n in (name, f"{name}_deferred")]
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
@@ -220,10 +254,12 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
             cursor.execute("DROP TRIGGER IF EXISTS search_document_vector ON search_document")
             cursor.execute("DROP FUNCTION IF EXISTS search_document_vector()")
+            cursor.execute(f"DROP TABLE IF EXISTS {DEFERRED_TABLE}")
         else:
-            for name in [*_trigger_names(), *SQLITE_FTS_TRIGGERS]:
+            for name in [*_sqlite_trigger_names(), *SQLITE_FTS_TRIGGERS]:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {DEFERRED_TABLE}")
 
 
 def install_triggers_after_migrate(using: str = "default", **kwargs: Any) -> None:
@@ -233,21 +269,44 @@ def install_triggers_after_migrate(using: str = "default", **kwargs: Any) -> Non
         install(connection)
 
 
-def _rebuild_sql(days: str) -> str:
-    """Every search row from the forum tables, written in key order (on PostgreSQL
-    that keeps a year's rows together in the table)."""
+def _rebuild_sql(days: str, posts: str = "") -> str:
+    """The search rows of every post (or of those `posts`, a subquery of ids) and their
+    comments, from the forum tables, in key order (on PostgreSQL that keeps a year's
+    rows together in the table)."""
+    only = f"AND p.id IN ({posts}) " if posts else ""
     return (
         f"INSERT INTO search_document ({COLUMNS}) "
         f"SELECT {_key(days, 'p.date', 'post', 'p.id')}, 'post', p.id, NULL, p.date, p.year, "
         f"p.month, ({PUBLISHED_COMMENTS_OF.format(post='p')}), p.title, p.body "
-        "FROM forum_post p WHERE p.is_published "
+        f"FROM forum_post p WHERE p.is_published {only}"
         "UNION ALL "
         f"SELECT {_key(days, 'p.date', 'comment', 'c.id')}, 'comment', p.id, c.id, p.date, "
         "p.year, p.month, 0, '', c.body "
         "FROM forum_comment c JOIN forum_post p ON p.id = c.post_id "
-        "WHERE p.is_published AND c.level > 0 AND c.status = 'published' "
+        f"WHERE p.is_published AND c.level > 0 AND c.status = 'published' {only}"
         "ORDER BY 1"
     )
+
+
+@contextmanager
+def deferred(using: str = "default") -> Iterator[None]:
+    """Index in bulk what the block writes: inside it, the triggers only note which posts
+    changed, and on leaving, those posts' search rows are rebuilt set-based.
+
+    For the importer: row by row, the triggers cost it 7 to 8 times the plain inserts.
+    The note lives in the block's own transaction, so other writers meanwhile are indexed
+    as always, and an error inside rolls the note back with everything else.
+    """
+    connection = connections[using]
+    days = POSTGRES_DAYS if connection.vendor == "postgresql" else SQLITE_DAYS
+    stale = f"SELECT post_id FROM {DEFERRED_TABLE}"
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {DEFERRED_TABLE} (post_id) VALUES (0)")
+        yield
+        cursor.execute(f"DELETE FROM {DEFERRED_TABLE} WHERE post_id = 0")
+        cursor.execute(f"DELETE FROM search_document WHERE post_id IN ({stale})")
+        cursor.execute(_rebuild_sql(days, posts=stale))
+        cursor.execute(f"DELETE FROM {DEFERRED_TABLE}")
 
 
 def rebuild(using: str = "default") -> int:

@@ -7,13 +7,14 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from forum.filters import SearchFilterSet
 from forum.models import Comment, CommentStatus, Post
 from forum.threads import publish, set_status
 from search import backends, results
 from search.backends import Sort, backend_for
+from search.indexing import deferred
 from search.models import SearchDocument
 from search.query import parse
 from search.results import Result, attach, find
@@ -304,3 +305,29 @@ def test_a_rebuild_outside_a_transaction_leaves_the_table_vacuumed():
         )
         assert cursor.fetchone() == (True,)
     assert sorted(found("fresh")) == ["Vacuumed", "Vacuumed #1"]
+
+
+def test_writes_inside_a_deferral_are_indexed_in_bulk_at_its_end():
+    kept = post("Kept", "steady words")
+    comment(kept, body="steady comment")
+    with transaction.atomic(), deferred():
+        fresh = post("Fresh", "deferred words")
+        comment(fresh, body="deferred comment")
+        comment(fresh, body="deferred but held", status=CommentStatus.PENDING)
+        Comment.objects.filter(post=kept).update(body="steady and edited")
+        assert found("deferred") == [], "the triggers only noted the posts"
+    assert sorted(found("deferred")) == ["Fresh", "Fresh #1"]
+    assert found("edited") == ["Kept #1"]
+    indexed = sorted(SearchDocument.objects.values_list("id", "comment_count", "body"))
+    call_command("rebuild_search_index", verbosity=0)
+    assert sorted(SearchDocument.objects.values_list("id", "comment_count", "body")) == indexed
+
+
+def test_a_deferral_that_fails_leaves_the_index_as_it_was():
+    post("Before", "untouched words")
+    with pytest.raises(RuntimeError), transaction.atomic(), deferred():
+        post("Doomed", "untouched words")
+        raise RuntimeError("the import refused the file")
+    assert found("untouched") == ["Before"]
+    comment(Post.objects.get(), body="untouched comment")
+    assert sorted(found("untouched")) == ["Before", "Before #1"], "triggers index again"
