@@ -47,6 +47,25 @@ PUBLISHED_COMMENTS_OF = (
     "SELECT count(*) FROM forum_comment c "
     "WHERE c.post_id = {post}.id AND c.level > 0 AND c.status = 'published'"
 )
+
+
+def _post_row(days: str, post: str) -> str:
+    """The search row (in COLUMNS order) of the post `post`, for triggers and rebuilds."""
+    return (
+        f"{_key(days, f'{post}.date', 'post', f'{post}.id')}, 'post', {post}.id, NULL, "
+        f"{post}.date, {post}.year, {post}.month, ({PUBLISHED_COMMENTS_OF.format(post=post)}), "
+        f"{post}.title, {post}.body"
+    )
+
+
+def _comment_row(days: str, post: str, comment: str) -> str:
+    """The search row (in COLUMNS order) of `comment`, dated by its post `post`."""
+    return (
+        f"{_key(days, f'{post}.date', 'comment', f'{comment}.id')}, 'comment', {post}.id, "
+        f"{comment}.id, {post}.date, {post}.year, {post}.month, 0, '', {comment}.body"
+    )
+
+
 COUNT_COMMENT = (
     "UPDATE search_document SET comment_count = comment_count {sign} 1 "
     "WHERE kind = 'post' AND post_id = {row}.post_id "
@@ -61,22 +80,16 @@ def _changed(columns: list[str], distinct: str) -> str:
 def _triggers(distinct: str, days: str) -> list[tuple[str, str, str, str, list[str], list[str]]]:
     """(name, event, table, WHEN condition, statements, posts touched) for both engines."""
     insert_post = (
-        f"INSERT INTO search_document ({COLUMNS}) "
-        f"SELECT {_key(days, 'NEW.date', 'post', 'NEW.id')}, 'post', NEW.id, NULL, NEW.date, "
-        f"NEW.year, NEW.month, ({PUBLISHED_COMMENTS_OF.format(post='NEW')}), NEW.title, NEW.body "
+        f"INSERT INTO search_document ({COLUMNS}) SELECT {_post_row(days, 'NEW')} "
         "WHERE NEW.is_published"
     )
     insert_comments_of_post = (
-        f"INSERT INTO search_document ({COLUMNS}) "
-        f"SELECT {_key(days, 'NEW.date', 'comment', 'c.id')}, 'comment', NEW.id, c.id, NEW.date, "
-        "NEW.year, NEW.month, 0, '', c.body "
+        f"INSERT INTO search_document ({COLUMNS}) SELECT {_comment_row(days, 'NEW', 'c')} "
         "FROM forum_comment c WHERE c.post_id = NEW.id AND c.level > 0 "
         "AND c.status = 'published' AND NEW.is_published"
     )
     insert_comment = (
-        f"INSERT INTO search_document ({COLUMNS}) "
-        f"SELECT {_key(days, 'p.date', 'comment', 'NEW.id')}, 'comment', p.id, NEW.id, p.date, "
-        "p.year, p.month, 0, '', NEW.body "
+        f"INSERT INTO search_document ({COLUMNS}) SELECT {_comment_row(days, 'p', 'NEW')} "
         "FROM forum_post p WHERE p.id = NEW.post_id AND p.is_published "
         "AND NEW.level > 0 AND NEW.status = 'published'"
     )
@@ -276,12 +289,9 @@ def _rebuild_sql(days: str, posts: str = "") -> str:
     only = f"AND p.id IN ({posts}) " if posts else ""
     return (
         f"INSERT INTO search_document ({COLUMNS}) "
-        f"SELECT {_key(days, 'p.date', 'post', 'p.id')}, 'post', p.id, NULL, p.date, p.year, "
-        f"p.month, ({PUBLISHED_COMMENTS_OF.format(post='p')}), p.title, p.body "
-        f"FROM forum_post p WHERE p.is_published {only}"
+        f"SELECT {_post_row(days, 'p')} FROM forum_post p WHERE p.is_published {only}"
         "UNION ALL "
-        f"SELECT {_key(days, 'p.date', 'comment', 'c.id')}, 'comment', p.id, c.id, p.date, "
-        "p.year, p.month, 0, '', c.body "
+        f"SELECT {_comment_row(days, 'p', 'c')} "
         "FROM forum_comment c JOIN forum_post p ON p.id = c.post_id "
         f"WHERE p.is_published AND c.level > 0 AND c.status = 'published' {only}"
         "ORDER BY 1"
