@@ -15,7 +15,6 @@ every match.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -118,13 +117,7 @@ class PostgresBackend:
             .values_list("year", "month")
             .annotate(n=Count("*"))
         )
-        years: dict[int, int] = {}
-        months: dict[int, int] = {}
-        for y, m, n in rows:
-            years[y] = years.get(y, 0) + n
-            if y == year:
-                months[m] = n
-        return Facets(years, months)
+        return Facets.of_months(rows, year)
 
     def page(self, scope: Scope, query: Query, sort: str, offset: int, limit: int) -> list[Hit]:
         if scope.empty:
@@ -245,13 +238,8 @@ class SqliteBackend:
         oldest = self._column(scope, query, f"{in_order} LIMIT %s", FEW_MATCHES + 1)
         if len(oldest) <= FEW_MATCHES:
             # Few matches: their keys, read out once, hold their dates.
-            days = Counter(key_day(key) for key in oldest)
-            years, months = Counter(), Counter()
-            for day, n in days.items():
-                years[day.year] += n
-                if day.year == year:
-                    months[day.month] += n
-            return Facets(dict(years), dict(months))
+            days = (key_day(key) for key in oldest)
+            return Facets.of_months(((d.year, d.month, 1) for d in days), year)
         # Many: a count per year, and per month of the chosen year; far faster than
         # grouping every match, which SQLite would sort.
         newest = self._column(scope, query, f"{in_order} DESC LIMIT 1")

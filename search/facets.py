@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .scope import Scope
@@ -26,6 +28,17 @@ class Facets:
     years: dict[int, int]
     # Months of the chosen year only; empty when no year is chosen.
     months: dict[int, int]
+
+    @classmethod
+    def of_months(cls, counts: Iterable[tuple[int, int, int]], year: int | None) -> Facets:
+        """From (year, month, matches) rows: every year's total, and `year`'s months."""
+        years: Counter[int] = Counter()
+        months: Counter[int] = Counter()
+        for y, m, n in counts:
+            years[y] += n
+            if y == year:
+                months[m] += n
+        return cls(dict(years), dict(months))
 
     def total(self, year: int | None = None, month: int | None = None) -> int:
         if year is not None and month is not None:
