@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -152,13 +152,15 @@ class CommentQuerySet(TreeQuerySet):
     def pending(self) -> CommentQuerySet:
         return self.comments().filter(status=CommentStatus.PENDING)
 
-    def waiting(self) -> CommentQuerySet:
-        """The moderation queue: pending comments, and any with a reader's flag that no
-        moderator has dealt with (an indexed IN subquery, not a join needing DISTINCT)."""
-        from moderation.models import Flag  # moderation builds on forum, not the reverse
+    def flagged(self) -> CommentQuerySet:
+        """Comments with a reader's flag that no moderator has dealt with yet."""
+        return self.filter(pk__in=_open_flag_comment_ids())
 
-        open_flags = Flag.objects.filter(resolved=False).values("comment_id")
-        return self.comments().filter(Q(status=CommentStatus.PENDING) | Q(pk__in=open_flags))
+    def waiting(self) -> CommentQuerySet:
+        """The moderation queue: pending comments, and flagged ones."""
+        return self.comments().filter(
+            Q(status=CommentStatus.PENDING) | Q(pk__in=_open_flag_comment_ids())
+        )
 
     def for_reader(self, user: User | None) -> CommentQuerySet:
         """What one reader sees in a thread: the public thread plus their own pending comments."""
@@ -190,6 +192,14 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
         # bulk_create skips MPTTModel.save(), which would pick its own tree_id.
         self.bulk_create([root])
         return root
+
+
+def _open_flag_comment_ids() -> QuerySet:
+    """Ids of comments with an open flag, as an indexed IN (...) subquery: neither a join
+    (which needs DISTINCT) nor a per-row flag count evaluated for every comment."""
+    from moderation.models import Flag  # moderation builds on forum, not the reverse
+
+    return Flag.objects.filter(resolved=False).values("comment_id")
 
 
 def post_url(year: int, month: int, slug: str) -> str:
