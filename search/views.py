@@ -99,6 +99,7 @@ def search(request: HttpRequest) -> HttpResponse:
         ],
         selected_year=year,
         selected_month=MONTH_NAMES.get(month) if month else None,
+        any_year_link=_link(params, year=None, month=None),
         page_link=_link(params),
     )
     return render(request, "search/search.html", context)

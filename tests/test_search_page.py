@@ -66,9 +66,11 @@ def test_facets_link_to_each_year_then_to_months_within_it(client):
     assert "2 results in 2015." in html
     assert '<a href="?q=napo&amp;year=2015&amp;month=3">March</a> (1)' in html
     assert '<a href="?q=napo&amp;year=2014">2014</a> (1)' in html
+    assert '<a href="?q=napo">any year</a>' in html
 
     html = text_of(client.get(URL, {"q": "napo", "year": "2015", "month": "7"}))
     assert "1 result in July 2015." in html
+    assert '<a href="?q=napo">any year</a>' in html
     assert "Napo 2015-7" in html
     assert "Napo 2015-3" not in html
 
