@@ -10,6 +10,11 @@ newest first. Ranking reads each candidate's positions, so ranking all 78,000
 comments that say "probation" would cost more than the rest of the page; queries with
 fewer matches, nearly all of them, are ranked exactly. Counts and facets always count
 every match.
+
+A search with few matches (`few_matches`, per engine) has its keys read out with the
+facets, and its pages then name their documents (`Scope.only`): PostgreSQL looks them
+up by key instead of searching its index and rechecking rows again, SQLite reads the
+exact span of rowids they cover.
 """
 
 from __future__ import annotations
@@ -18,9 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.db import connections
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,10 +38,12 @@ from .scope import COMMENT_BIT, Scope, key_day, key_kind, key_source
 MARK_START, MARK_END = "\ue000", "\ue001"
 _MARKS = re.compile(f"([{MARK_START}{MARK_END}])")
 SNIPPET_WORDS = 30
+HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, "
+    f"MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}"
+)
 # 50 pages of 20: ranking this many costs a few milliseconds on either engine.
 RANKED_CANDIDATES = 1000
-# Up to this many matches, SQLite reads their keys out to count them by date.
-FEW_MATCHES = 1000
 
 
 class Sort:
@@ -101,6 +107,10 @@ class PostgresBackend:
     """tsvector + GIN, websearch_to_tsquery, ts_rank, ts_headline."""
 
     config = "english"
+    # Up to this many matches, the facets bring their keys along (see `facets`): a key
+    # costs far less to send than a match costs to find again. The bound keeps a
+    # request's memory small (50,000 keys take about 2 MB).
+    few_matches = 50_000
 
     def __init__(self, alias: str = "default") -> None:
         self.alias = alias
@@ -109,74 +119,106 @@ class PostgresBackend:
         return SearchQuery(query.to_websearch(), search_type="websearch", config=self.config)
 
     def facets(self, scope: Scope, query: Query, year: int | None) -> Facets:
-        # One pass over the matches, grouped by month.
-        rows = (
+        if scope.empty:
+            return Facets({}, {})
+        # One pass over the matches, grouped by month. Each match's row is read anyway
+        # (GIN holds no dates), so their keys come too when they are few: pages then
+        # look their documents up by key instead of searching again.
+        matches = (
             scope.documents(SearchDocument.objects.using(self.alias))
             .filter(vector=self._tsquery(query))
-            .order_by()
-            .values_list("year", "month")
-            .annotate(n=Count("*"))
+            .values("id", "year", "month")
         )
-        return Facets.of_months(rows, year)
+        sql, params = matches.query.sql_with_params()
+        rows = sorted(
+            self._rows(
+                "SELECT year, month, count(*), CASE WHEN sum(count(*)) OVER () <= %s "
+                f"THEN array_agg(id ORDER BY id) END FROM ({sql}) matches GROUP BY year, month",
+                [self.few_matches, *params],
+            )
+        )
+        facets = Facets.of_months(((y, m, n) for y, m, n, _keys in rows), year)
+        if rows and rows[0][3] is None:
+            return facets
+        # Months in order, keys in order within each: all of them in order.
+        return facets.holding(tuple(key for *_counts, keys in rows for key in keys))
 
     def page(self, scope: Scope, query: Query, sort: str, offset: int, limit: int) -> list[Hit]:
         if scope.empty:
             return []
-        documents = SearchDocument.objects.using(self.alias)
-        matches = scope.documents(documents).filter(vector=self._tsquery(query))
-        if sort == Sort.MOST_COMMENTED:
-            thread_comments = Subquery(
-                SearchDocument.objects.filter(kind=Kind.POST, post_id=OuterRef("post_id")).values(
-                    "comment_count"
-                )[:1]
-            )
-            ordered = matches.annotate(
-                thread_comments=thread_comments, rank=SearchRank(F("vector"), self._tsquery(query))
-            ).order_by("-thread_comments", "-rank", "-id")
-            keys = list(ordered.values_list("id", flat=True)[offset : offset + limit])
+        if scope.only is not None and sort in (Sort.NEWEST, Sort.OLDEST):
+            in_order = scope.only[::-1] if sort == Sort.NEWEST else scope.only
+            keys = list(in_order[offset : offset + limit])
         else:
-            keys = self._in_key_order(matches, query, sort, offset, limit)
+            keys = self._ordered(scope, query, sort, offset, limit)
         headlines = dict(
-            documents.filter(id__in=keys)
-            .annotate(
-                snippet=SearchHeadline(
-                    "body",
-                    self._tsquery(query),
-                    config=self.config,
-                    start_sel=MARK_START,
-                    stop_sel=MARK_END,
-                    max_words=SNIPPET_WORDS,
-                    min_words=SNIPPET_WORDS // 2,
-                )
+            self._rows(
+                "SELECT id, ts_headline(%s::regconfig, body, q, %s) FROM search_document "
+                "CROSS JOIN websearch_to_tsquery(%s::regconfig, %s) q WHERE id = ANY(%s)",
+                [self.config, HEADLINE_OPTIONS, self.config, query.to_websearch(), keys],
             )
-            .values_list("id", "snippet")
         )
-        return [Hit(key, highlight(headlines.get(key) or "")) for key in keys]
+        # A document unpublished since it was found has no row, so no headline: left out.
+        return [Hit(key, highlight(headlines[key] or "")) for key in keys if key in headlines]
 
-    def _in_key_order(
-        self, matches: QuerySet, query: Query, sort: str, offset: int, limit: int
-    ) -> list[int]:
-        """Relevance among the newest candidates, or newest/oldest first.
+    def _ordered(self, scope: Scope, query: Query, sort: str, offset: int, limit: int) -> list[int]:
+        """Keys of one page in `sort` order.
 
-        The matches are materialized first: asked for the newest few, the planner may walk
-        the primary key backwards testing every row, which is quick for a common word and
-        reads the whole table for a rare one. Materialized, they come from the GIN index.
+        Known matches (`scope.only`) are looked up by key. Otherwise the matches are
+        materialized first: asked for the newest few, the planner may walk the primary
+        key backwards testing every row, which is quick for a common word and reads the
+        whole table for a rare one. Materialized, they come from the GIN index. They hold
+        keys only: copying each match's vector cost more than ranking did, so ranking
+        reads the candidates' vectors again by key, for those rows alone.
         """
-        sql, params = matches.values("id", "vector").query.sql_with_params()
-        head = f"WITH matches AS MATERIALIZED ({sql}) "
-        if sort == Sort.RELEVANCE:
-            statement = (
-                f"{head}SELECT id FROM (SELECT id, vector FROM matches ORDER BY id DESC LIMIT %s) "
-                "candidates ORDER BY ts_rank(vector, websearch_to_tsquery(%s::regconfig, %s)) "
-                "DESC, id DESC LIMIT %s OFFSET %s"
-            )
-            params = [*params, RANKED_CANDIDATES, self.config, query.to_websearch()]
+        head, params, among_params = "", [], []
+        if scope.only is not None:
+            among, among_params = "%s", [list(scope.only)]
         else:
-            direction = "DESC" if sort == Sort.NEWEST else "ASC"
-            statement = f"{head}SELECT id FROM matches ORDER BY id {direction} LIMIT %s OFFSET %s"
-        with connections[matches.db].cursor() as cursor:
-            cursor.execute(statement, [*params, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
+            matches = (
+                scope.documents(SearchDocument.objects.using(self.alias))
+                .filter(vector=self._tsquery(query))
+                .values("id")
+            )
+            sql, params = matches.query.sql_with_params()
+            head = f"WITH matches AS MATERIALIZED ({sql}) "
+            if sort in (Sort.NEWEST, Sort.OLDEST):
+                direction = "DESC" if sort == Sort.NEWEST else "ASC"
+                return self._keys(
+                    f"{head}SELECT id FROM matches ORDER BY id {direction} LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
+                )
+            if sort == Sort.RELEVANCE:
+                among = "ARRAY(SELECT id FROM matches ORDER BY id DESC LIMIT %s)"
+                among_params = [RANKED_CANDIDATES]
+            else:
+                among = "ARRAY(SELECT id FROM matches)"
+        join, order = "", "ts_rank(d.vector, q) DESC, d.id DESC"
+        if sort == Sort.MOST_COMMENTED:
+            join = (
+                "JOIN search_document thread "
+                "ON thread.kind = 'post' AND thread.post_id = d.post_id "
+            )
+            order = f"thread.comment_count DESC, {order}"
+        # The query parsed once, in FROM: websearch_to_tsquery() is only stable, so in
+        # ts_rank() PostgreSQL would parse it again for every row.
+        statement = (
+            f"{head}SELECT d.id FROM search_document d {join}"
+            "CROSS JOIN websearch_to_tsquery(%s::regconfig, %s) q "
+            f"WHERE d.id = ANY({among}) ORDER BY {order} LIMIT %s OFFSET %s"
+        )
+        return self._keys(
+            statement,
+            [*params, self.config, query.to_websearch(), *among_params, limit, offset],
+        )
+
+    def _keys(self, statement: str, params: list) -> list[int]:
+        return [row[0] for row in self._rows(statement, params)]
+
+    def _rows(self, statement: str, params: list) -> list[tuple]:
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
 
 
 class SqliteBackend:
@@ -187,6 +229,8 @@ class SqliteBackend:
     """
 
     rank = f"bm25({FTS_TABLE}, 10.0, 1.0)"
+    # Up to this many matches, the facets read their keys out rather than count per year.
+    few_matches = 1000
 
     def __init__(self, alias: str = "default") -> None:
         self.alias = alias
@@ -194,7 +238,7 @@ class SqliteBackend:
     def _where(self, scope: Scope, query: Query) -> tuple[str, list]:
         rowid = f"{FTS_TABLE}.rowid"
         conditions, params = [f"{FTS_TABLE} MATCH %s"], [query.to_fts5()]
-        low, high = scope.keys
+        low, high = (scope.only[0], scope.only[-1] + 1) if scope.only else scope.keys
         if low is not None:
             conditions.append(f"{rowid} >= %s")
             params.append(low)
@@ -235,11 +279,9 @@ class SqliteBackend:
         if scope.empty:
             return Facets({}, {})
         in_order = f"SELECT rowid FROM {FTS_TABLE} WHERE {{where}} ORDER BY rowid"
-        oldest = self._column(scope, query, f"{in_order} LIMIT %s", FEW_MATCHES + 1)
-        if len(oldest) <= FEW_MATCHES:
-            # Few matches: their keys, read out once, hold their dates.
-            days = (key_day(key) for key in oldest)
-            return Facets.of_months(((d.year, d.month, 1) for d in days), year)
+        oldest = self._column(scope, query, f"{in_order} LIMIT %s", self.few_matches + 1)
+        if len(oldest) <= self.few_matches:
+            return Facets.of_keys(oldest, year)  # few matches: their keys hold their dates
         # Many: a count per year, and per month of the chosen year; far faster than
         # grouping every match, which SQLite would sort.
         newest = self._column(scope, query, f"{in_order} DESC LIMIT 1")
@@ -296,7 +338,7 @@ class SqliteBackend:
                 [MARK_START, MARK_END, SNIPPET_WORDS, query.to_fts5(), min(keys), max(keys), *keys],
             )
             snippets = dict(cursor.fetchall())
-        return [Hit(key, highlight(snippets.get(key) or "")) for key in keys]
+        return [Hit(key, highlight(snippets[key] or "")) for key in keys if key in snippets]
 
 
 def backend_for(alias: str = "default") -> SearchBackend:

@@ -1,5 +1,7 @@
 """Matches per year (and per month of the chosen year): the page's facets, its total,
-and the spans that let any page of newest-first results be read from a few years only."""
+and the spans that let any page of newest-first results be read from a few years only.
+When a search matches few documents, the facets also hold every match's key, and pages
+then name their documents outright."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .scope import Scope
+from .scope import Scope, key_day
 
 
 def year_span(year: int) -> tuple[datetime.date, datetime.date]:
@@ -28,6 +30,8 @@ class Facets:
     years: dict[int, int]
     # Months of the chosen year only; empty when no year is chosen.
     months: dict[int, int]
+    # Every match's key, ascending, when the engine read them out (few matches).
+    keys: tuple[int, ...] | None = None
 
     @classmethod
     def of_months(cls, counts: Iterable[tuple[int, int, int]], year: int | None) -> Facets:
@@ -39,6 +43,17 @@ class Facets:
             if y == year:
                 months[m] += n
         return cls(dict(years), dict(months))
+
+    @classmethod
+    def of_keys(cls, keys: Iterable[int], year: int | None) -> Facets:
+        """From the keys of every match: their dates are in them."""
+        keys = tuple(sorted(keys))
+        days = (key_day(key) for key in keys)
+        return cls.of_months(((d.year, d.month, 1) for d in days), year).holding(keys)
+
+    def holding(self, keys: tuple[int, ...]) -> Facets:
+        """These counts, with the matches' keys (ascending) they were made from."""
+        return Facets(self.years, self.months, keys)
 
     def total(self, year: int | None = None, month: int | None = None) -> int:
         if year is not None and month is not None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.safestring import SafeString
 
-from forum.models import Comment, Post, comment_anchor, post_url
+from forum.models import comment_anchor, post_url
 
 from .backends import RANKED_CANDIDATES, Hit, SearchBackend, Sort
 from .facets import Facets
-from .models import Kind
+from .models import Kind, SearchDocument
 from .query import Query
 from .scope import Scope
 
@@ -31,7 +32,8 @@ def find(
     year, month = filterset.year_and_month()
     facets = backend.facets(filterset.scope(facets=True), query, year)
     scope = filterset.scope()
-    return facets, Results(backend, query, sort, scope, facets.spans(scope, year, month))
+    spans = facets.spans(scope, year, month)
+    return facets, Results(backend, query, sort, scope, spans, facets.keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +83,15 @@ class Results:
         sort: str,
         scope: Scope,
         spans: list[tuple[Scope, int]],
+        keys: tuple[int, ...] | None = None,
     ) -> None:
         self.backend, self.query, self.sort, self.scope = backend, query, sort, scope
         self.spans = spans
         self.total = sum(n for _span, n in spans)
+        if keys is not None:  # the facets' keys, cut to the chosen year or month
+            low, high = scope.keys
+            keys = keys[bisect_left(keys, low or 0) : bisect_left(keys, high or 1 << 63)]
+        self.keys = keys
 
     def count(self) -> int:
         return self.total
@@ -98,7 +105,8 @@ class Results:
             return []
         page = self.backend.page
         if self.sort == Sort.MOST_COMMENTED:
-            return attach(page(self.scope, self.query, self.sort, start, stop - start))
+            everything, _ = self.locate(0, self.total)
+            return attach(page(everything, self.query, self.sort, start, stop - start))
         if self.sort != Sort.RELEVANCE:
             scope, skipped = self.locate(start, stop, newest_first=self.sort == Sort.NEWEST)
             return attach(page(scope, self.query, self.sort, start - skipped, stop - start))
@@ -116,6 +124,10 @@ class Results:
     def locate(self, start: int, stop: int, newest_first: bool = True) -> tuple[Scope, int]:
         """The narrowest scope holding positions start..stop of the newest-first (or
         oldest-first) order, and how many matches come before that scope."""
+        if self.keys is not None:
+            n = len(self.keys)
+            low, high = (n - min(stop, n), n - start) if newest_first else (start, stop)
+            return self.scope.exactly(self.keys[low:high]), start
         spans = self.spans if newest_first else self.spans[::-1]
         before, skipped, held = 0, 0, []
         for span, n in spans:
@@ -132,34 +144,26 @@ class Results:
 
 
 def attach(hits: list[Hit]) -> list[Result]:
-    """Posts and comments for a page of hits: one query for the comments with their
-    posts, one more only if posts themselves were found."""
-    post_fields = ("title", "date", "year", "month", "slug")
-    comments = {
-        pk: (path, post)
-        for pk, path, *post in Comment.objects.filter(
-            pk__in=[h.source_id for h in hits if h.kind == Kind.COMMENT]
-        )
+    """Each hit's post (and comment number), from one query through the hits' rows."""
+    rows = {
+        key: row
+        for key, *row in SearchDocument.objects.filter(id__in=[hit.key for hit in hits])
         .order_by()
-        .values_list("pk", "path", *(f"post__{f}" for f in post_fields))
-    }
-    posts = {
-        pk: post
-        for pk, *post in Post.objects.filter(
-            pk__in=[h.source_id for h in hits if h.kind == Kind.POST]
+        .values_list(
+            "id",
+            "post__title",
+            "post__date",
+            "post__year",
+            "post__month",
+            "post__slug",
+            "comment__path",
         )
-        .order_by()
-        .values_list("pk", *post_fields)
     }
     results = []
     for hit in hits:
-        if hit.kind == Kind.POST:
-            path, post = None, posts.get(hit.source_id)
-        else:
-            path, post = comments.get(hit.source_id, (None, None))
-        if post is None:  # deleted since it was found
+        if hit.key not in rows:  # unpublished since it was found
             continue
-        title, day, year, month, slug = post
+        title, day, year, month, slug, path = rows[hit.key]
         url = post_url(year, month, slug)
         if path:
             url = f"{url}#{comment_anchor(path, hit.source_id)}"

@@ -58,12 +58,17 @@ def key_source(key: int) -> int:
 @dataclass(frozen=True, slots=True)
 class Scope:
     """The documents a search may return: a span of days (both ends included), one kind
-    or both, and "threads with comments" (every comment is in one; posts need a count)."""
+    or both, and "threads with comments" (every comment is in one; posts need a count).
+
+    `only` names the documents outright: a run of matches that are consecutive in key
+    order (see `exactly`), so the run's first and last keys bound it exactly too.
+    """
 
     first: datetime.date | None = None
     last: datetime.date | None = None
     kind: str | None = None
     busy_threads: bool = False
+    only: tuple[int, ...] | None = None
 
     @property
     def keys(self) -> tuple[int | None, int | None]:
@@ -84,6 +89,12 @@ class Scope:
             last=min(last, self.last) if self.last else last,
         )
 
+    def exactly(self, run: tuple[int, ...]) -> Scope:
+        """This scope narrowed to `run`: the keys, ascending, of consecutive matches."""
+        if not run:
+            return replace(self, first=datetime.date.max, last=datetime.date.min, only=())
+        return replace(self, first=key_day(run[0]), last=key_day(run[-1]), only=run)
+
     def documents(self, documents: QuerySet | None = None) -> QuerySet:
         """The scope as a SearchDocument queryset (PostgreSQL reads it through the ORM)."""
         documents = SearchDocument.objects.all() if documents is None else documents
@@ -94,6 +105,8 @@ class Scope:
             documents = documents.filter(id__gte=low)
         if high is not None:
             documents = documents.filter(id__lt=high)
+        if self.only is not None:
+            documents = documents.filter(id__in=self.only)
         if self.kind:
             documents = documents.filter(kind=self.kind)
         if self.busy_threads:

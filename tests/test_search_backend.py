@@ -102,18 +102,6 @@ def test_filters_by_kind_year_month_dates_and_threads_with_comments():
     assert sorted(found("gate", kind="post", has_comments="on")) == ["Gate 2014", "Gate 2015 busy"]
 
 
-def test_sorting_newest_oldest_and_most_commented():
-    one = post("One comment", "napo", day=(2013, 1, 1))
-    post("No comments", "napo", day=(2016, 1, 1))
-    three = post("Three comments", "napo", day=(2014, 1, 1))
-    comment(one, body="hello")
-    for _ in range(3):
-        comment(three, body="hello")
-    assert found("napo", Sort.NEWEST) == ["No comments", "Three comments", "One comment"]
-    assert found("napo", Sort.OLDEST) == ["One comment", "Three comments", "No comments"]
-    assert found("napo", Sort.MOST_COMMENTED) == ["Three comments", "One comment", "No comments"]
-
-
 def listed(text: str, sort: str = Sort.RELEVANCE, per_page: int = 2, **filters) -> list[str]:
     """Every result, page after page, as the search page lists them."""
     filterset = SearchFilterSet(filters, queryset=SearchDocument.objects.all())
@@ -123,7 +111,30 @@ def listed(text: str, sort: str = Sort.RELEVANCE, per_page: int = 2, **filters) 
     return [label(r) for start in starts for r in pages[start : start + per_page]]
 
 
-def test_a_huge_match_set_ranks_its_newest_matches_and_pages_through_all(monkeypatch):
+@pytest.fixture(params=["keys read out", "spans counted"])
+def paging(request, monkeypatch):
+    """Both ways to a page: a search with few matches reads their keys out with the
+    facets, and pages look those up; one with many counts them per year, and pages
+    search again within the years that hold them."""
+    if request.param == "spans counted":
+        monkeypatch.setattr(type(backend_for()), "few_matches", 0)
+
+
+def test_sorting_newest_oldest_and_most_commented(paging):
+    one = post("One comment", "napo", day=(2013, 1, 1))
+    post("No comments", "napo", day=(2016, 1, 1))
+    three = post("Three comments", "napo", day=(2014, 1, 1))
+    comment(one, body="hello")
+    for _ in range(3):
+        comment(three, body="hello")
+    assert found("napo", Sort.NEWEST) == ["No comments", "Three comments", "One comment"]
+    assert found("napo", Sort.OLDEST) == ["One comment", "Three comments", "No comments"]
+    assert found("napo", Sort.MOST_COMMENTED) == ["Three comments", "One comment", "No comments"]
+    for sort in (Sort.NEWEST, Sort.OLDEST, Sort.MOST_COMMENTED):
+        assert listed("napo", sort) == found("napo", sort)
+
+
+def test_a_huge_match_set_ranks_its_newest_matches_and_pages_through_all(monkeypatch, paging):
     for module in (backends, results):
         monkeypatch.setattr(module, "RANKED_CANDIDATES", 3)
     p = post("Busy")
@@ -135,7 +146,7 @@ def test_a_huge_match_set_ranks_its_newest_matches_and_pages_through_all(monkeyp
     assert listed("gate") == ["Busy #6", "Busy #4", "Busy #5", "Busy #3", "Busy #2", "Busy #1"]
 
 
-def test_pages_of_newest_and_oldest_first_run_across_years():
+def test_pages_of_newest_and_oldest_first_run_across_years(paging):
     for year in (2012, 2013, 2015):
         p = post(f"Thread {year}", "nothing", day=(year, 6, 1))
         for n in range(3):
@@ -150,7 +161,7 @@ def test_pages_of_newest_and_oldest_first_run_across_years():
 
 @pytest.mark.parametrize("few", [1000, 2], ids=["read-out", "counted-per-year"])
 def test_facets_count_matches_by_year_and_by_month_within_a_year(monkeypatch, few):
-    monkeypatch.setattr(backends, "FEW_MATCHES", few)
+    monkeypatch.setattr(type(backend_for()), "few_matches", few)
     for day in [(2014, 5, 1), (2015, 3, 1), (2015, 3, 2), (2015, 7, 1)]:
         comment(post(f"Post {day}", "probation", day=day), body="probation too")
     post("Unrelated", "nothing", day=(2016, 1, 1))
@@ -331,3 +342,14 @@ def test_a_deferral_that_fails_leaves_the_index_as_it_was():
     assert found("untouched") == ["Before"]
     comment(Post.objects.get(), body="untouched comment")
     assert sorted(found("untouched")) == ["Before", "Before #1"], "triggers index again"
+
+
+def test_a_comment_removed_after_the_count_is_left_off_the_page(paging):
+    p = post("Thread")
+    kept = comment(p, body="gate kept")
+    gone = comment(p, body="gate removed")
+    filterset = SearchFilterSet({}, queryset=SearchDocument.objects.all())
+    assert filterset.is_valid()
+    _facets, pages = find(backend_for(), parse("gate"), Sort.NEWEST, filterset)
+    set_status(gone, CommentStatus.REMOVED)
+    assert [label(r) for r in pages[0:20]] == [f"Thread #{kept.path}"]
