@@ -13,7 +13,7 @@ from forum.models import comment_anchor, post_url
 
 from .backends import RANKED_CANDIDATES, Hit, SearchBackend, Sort
 from .facets import Facets
-from .models import Kind, SearchDocument
+from .models import Kind
 from .query import Query
 from .scope import Scope
 
@@ -106,10 +106,10 @@ class Results:
         page = self.backend.page
         if self.sort == Sort.MOST_COMMENTED:
             everything, _ = self.locate(0, self.total)
-            return attach(page(everything, self.query, self.sort, start, stop - start))
+            return shown(page(everything, self.query, self.sort, start, stop - start))
         if self.sort != Sort.RELEVANCE:
             scope, skipped = self.locate(start, stop, newest_first=self.sort == Sort.NEWEST)
-            return attach(page(scope, self.query, self.sort, start - skipped, stop - start))
+            return shown(page(scope, self.query, self.sort, start - skipped, stop - start))
         hits: list[Hit] = []
         if start < RANKED_CANDIDATES:
             candidates, _ = self.locate(0, RANKED_CANDIDATES)
@@ -119,7 +119,7 @@ class Results:
             older = max(start, RANKED_CANDIDATES)
             scope, skipped = self.locate(older, stop)
             hits += page(scope, self.query, Sort.NEWEST, older - skipped, stop - older)
-        return attach(hits)
+        return shown(hits)
 
     def locate(self, start: int, stop: int, newest_first: bool = True) -> tuple[Scope, int]:
         """The narrowest scope holding positions start..stop of the newest-first (or
@@ -143,29 +143,12 @@ class Results:
         return self.scope.within(first, last), skipped
 
 
-def attach(hits: list[Hit]) -> list[Result]:
-    """Each hit's post (and comment number), from one query through the hits' rows."""
-    rows = {
-        key: row
-        for key, *row in SearchDocument.objects.filter(id__in=[hit.key for hit in hits])
-        .order_by()
-        .values_list(
-            "id",
-            "post__title",
-            "post__date",
-            "post__year",
-            "post__month",
-            "post__slug",
-            "comment__path",
-        )
-    }
+def shown(hits: list[Hit]) -> list[Result]:
+    """Result lines for a page of hits, linked to the post or the comment's anchor."""
     results = []
     for hit in hits:
-        if hit.key not in rows:  # unpublished since it was found
-            continue
-        title, day, year, month, slug, path = rows[hit.key]
-        url = post_url(year, month, slug)
-        if path:
-            url = f"{url}#{comment_anchor(path, hit.source_id)}"
-        results.append(Result(title, day, path, url, hit.snippet))
+        url = post_url(hit.year, hit.month, hit.slug)
+        if hit.comment_path:
+            url = f"{url}#{comment_anchor(hit.comment_path, hit.source_id)}"
+        results.append(Result(hit.title, hit.day, hit.comment_path, url, hit.snippet))
     return results

@@ -46,10 +46,6 @@ def key_day(key: int) -> datetime.date:
     return EPOCH + datetime.timedelta(days=key >> DAY_SHIFT)
 
 
-def key_kind(key: int) -> str:
-    return Kind.COMMENT if key & COMMENT_BIT else Kind.POST
-
-
 def key_source(key: int) -> int:
     """The post id (post documents) or comment id (comment documents) inside a key."""
     return key & MAX_SOURCE_ID

@@ -17,7 +17,7 @@ from search.backends import Sort, backend_for
 from search.indexing import deferred
 from search.models import SearchDocument
 from search.query import parse
-from search.results import Result, attach, find
+from search.results import Result, find, shown
 from search.scope import Scope, document_key
 from tests.factories import PostFactory, comment
 
@@ -29,7 +29,7 @@ def found(text: str, sort: str = Sort.RELEVANCE, **filters) -> list[str]:
     filterset = SearchFilterSet(filters, queryset=SearchDocument.objects.all())
     assert filterset.is_valid(), filterset.errors
     hits = backend_for().page(filterset.scope(), parse(text), sort, 0, 50)
-    return [label(r) for r in attach(hits)]
+    return [label(r) for r in shown(hits)]
 
 
 def label(result: Result) -> str:
