@@ -4,8 +4,16 @@ import os
 import shutil
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+# Each run keeps its cache keys under its own prefix, set before the cache is first
+# used: runs sharing one Redis database (parallel CI jobs, a developer's own site)
+# never read or empty each other's keys.
+RUN_PREFIX = f"test-{os.getpid()}"
+settings.CACHES["default"]["KEY_PREFIX"] = RUN_PREFIX
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from such a thread unless told it is safe (it is: the loop is not serving requests).
@@ -23,12 +31,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+def empty_cache() -> None:
+    """This run's cache emptied; with Redis, only this run's keys (clear() would
+    empty the whole database)."""
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if not location.startswith(("redis://", "rediss://", "unix://")):
+        cache.clear()
+        return
+    assert cache.key_prefix == RUN_PREFIX, "the cache was used before conftest set its prefix"
+    with redis.Redis.from_url(location) as client:
+        keys = list(client.scan_iter(match=f"{RUN_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Page and rate-limit caches must not leak from one test into the next."""
-    cache.clear()
+    empty_cache()
     yield
-    cache.clear()
+    empty_cache()
 
 
 def pytest_collection_modifyitems(config, items):
