@@ -182,6 +182,8 @@ class PostgresBackend:
             keys = list(in_order[offset : offset + limit])
         else:
             keys = self._ordered(scope, query, sort, offset, limit)
+        # ts_headline() (what Django's SearchHeadline writes) in the one statement that
+        # also reads the result lines' columns; through the ORM it cost 0.9 ms more.
         rows = self._rows(
             f"SELECT d.id, ts_headline(%s::regconfig, d.body, q, %s), {SHOWN} "
             f"FROM search_document d {SHOWN_FROM} "
