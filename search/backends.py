@@ -23,18 +23,20 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from typing import Protocol
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections
+from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .facets import Facets, month_span, year_span
 from .indexing import FTS_TABLE
 from .models import Kind, SearchDocument
-from .query import Query
+from .query import Query, Term
 from .scope import COMMENT_BIT, Scope, key_day, key_source
 
 # Private-use characters mark matches inside snippets; escaping happens after, in Python.
@@ -130,6 +132,18 @@ class SearchBackend(Protocol):
         ranks the RANKED_CANDIDATES newest matches of `scope`, and only those."""
 
 
+@lru_cache(maxsize=1024)
+def dropped_words(alias: str, config: str, words: tuple[str, ...]) -> frozenset[str]:
+    """Which of `words` PostgreSQL's text search `config` indexes as nothing (its stop
+    words); remembered, as they change only with the server's dictionaries."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT w FROM unnest(%s::text[]) w WHERE to_tsvector(%s::regconfig, w) = ''",
+            [list(words), config],
+        )
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
 def bigints(keys: Iterable[int]) -> str:
     """An array of keys as one PostgreSQL literal: psycopg, binding client-side as Django
     has it, would check each element of a list for quoting (1 ms for 1,000 keys)."""
@@ -151,17 +165,41 @@ class PostgresBackend:
     def _tsquery(self, query: Query) -> SearchQuery:
         return SearchQuery(query.to_websearch(), search_type="websearch", config=self.config)
 
+    def _matches(self, scope: Scope, query: Query) -> QuerySet:
+        """The documents of `scope` that match `query`.
+
+        The configuration drops stop words, inside phrases too: "through the gate" would
+        match every "gate". A phrase that loses words that way must also appear in the
+        text as those words in that order, so each OR group gets its own condition.
+        """
+        documents = scope.documents(SearchDocument.objects.using(self.alias))
+        exact = self._shortened_phrases(query)
+        if not exact:
+            return documents.filter(vector=self._tsquery(query))
+        condition = Q()
+        for group in query.groups:
+            indexed = tuple(t for t in group if not (t.exclude and t in exact))
+            wanted = Q(vector=self._tsquery(Query((indexed,))))
+            for term in group:
+                if term in exact:
+                    pattern = r"\m" + r"\W+".join(term.words) + r"\M"
+                    said = Q(title__iregex=pattern) | Q(body__iregex=pattern)
+                    wanted &= ~said if term.exclude else said
+            condition |= wanted
+        return documents.filter(condition)
+
+    def _shortened_phrases(self, query: Query) -> set[Term]:
+        """Phrases of `query` with a word the configuration leaves out of the index."""
+        phrases = {t for group in query.groups for t in group if len(t.words) > 1}
+        return {t for t in phrases if dropped_words(self.alias, self.config, t.words)}
+
     def facets(self, scope: Scope, query: Query, year: int | None) -> Facets:
         if scope.empty:
             return Facets({}, {})
         # One pass over the matches, grouped by month. Each match's row is read anyway
         # (GIN holds no dates), so their keys come too when they are few: pages then
         # look their documents up by key instead of searching again.
-        matches = (
-            scope.documents(SearchDocument.objects.using(self.alias))
-            .filter(vector=self._tsquery(query))
-            .values("id", "year", "month")
-        )
+        matches = self._matches(scope, query).values("id", "year", "month")
         sql, params = matches.query.sql_with_params()
         rows = self._rows(
             "SELECT year, month, count(*), CASE WHEN sum(count(*)) OVER () <= %s "
@@ -206,11 +244,7 @@ class PostgresBackend:
         if scope.only is not None:
             among, among_params = "%s::bigint[]", [bigints(scope.only)]
         else:
-            matches = (
-                scope.documents(SearchDocument.objects.using(self.alias))
-                .filter(vector=self._tsquery(query))
-                .values("id")
-            )
+            matches = self._matches(scope, query).values("id")
             sql, params = matches.query.sql_with_params()
             head = f"WITH matches AS MATERIALIZED ({sql}) "
             if sort in (Sort.NEWEST, Sort.OLDEST):

@@ -70,6 +70,22 @@ def test_a_quoted_phrase_needs_its_words_together_and_in_order():
     assert sorted(found("prison staff")) == ["Prisons #1", "Prisons #2"]
 
 
+def test_a_quoted_phrase_keeps_its_small_words(paging):
+    """'Through' and 'the' are stop words to PostgreSQL's English search, yet a reader who
+    quotes "through the gate" means those words, together and in that order."""
+    post("Through the Gate starts today", "The resettlement scheme begins.")
+    post("Locked out", "The gate was locked through the night.")
+    post("Gateway", "Through the gateway, at last.")
+    assert found('"through the gate"') == ["Through the Gate starts today"]
+    assert listed('"through the gate"') == ["Through the Gate starts today"]
+    assert backend_for().facets(Scope(), parse('"through the gate"'), None).total() == 1
+    assert found('gate -"through the gate"') == ["Locked out"]
+    assert sorted(listed('"through the gate" OR locked')) == [
+        "Locked out",
+        "Through the Gate starts today",
+    ]
+
+
 def test_an_excluded_word_removes_results():
     p = post("TR")
     comment(p, body="Through the Gate was a disaster")
