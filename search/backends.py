@@ -105,9 +105,10 @@ def hits(keys: list[int], rows: list[tuple]) -> list[Hit]:
 
 
 def highlight(snippet: str) -> SafeString:
-    """Escape a snippet, then turn the engine's markers into balanced <mark> elements."""
+    """Escape a snippet, then turn the engine's markers into balanced <mark> elements
+    (escaping leaves the markers, private-use characters, as they are)."""
     html, open_ = [], False
-    for part in _MARKS.split(snippet):
+    for part in _MARKS.split(escape(snippet)):
         if part == MARK_START:
             if not open_:
                 html.append("<mark>")
@@ -117,7 +118,7 @@ def highlight(snippet: str) -> SafeString:
                 html.append("</mark>")
             open_ = False
         else:
-            html.append(escape(part))
+            html.append(part)
     if open_:
         html.append("</mark>")
     return mark_safe("".join(html))
