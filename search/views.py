@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -9,7 +10,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
@@ -60,6 +61,24 @@ def _options(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
     )
 
 
+def _facet_items(facets: Iterable[tuple[str, int, str, bool]]) -> SafeString:
+    """<li> elements of (label, matches, link, chosen) facets, the chosen one marked and
+    not linked. Joined here, like the options: a template loop over them cost more than
+    counting the matches did."""
+    return format_html_join(
+        "",
+        "<li>{}</li>",
+        (
+            (
+                format_html('<strong aria-current="true">{} ({})</strong>', label, n)
+                if chosen
+                else format_html('<a href="{}">{}</a> ({})', link, label, n),
+            )
+            for label, n, link, chosen in facets
+        ),
+    )
+
+
 def _link(params: dict[str, str], **changes: int | None) -> str:
     """This search's query string with some parameters changed (None drops one)."""
     changed = {key: value for key, value in params.items() if key not in changes}
@@ -88,15 +107,14 @@ def search(request: HttpRequest) -> HttpResponse:
     context.update(
         page=page,
         total=results.total,
-        # Numbers as text: the template would localize each one, slowly.
-        year_facets=[
-            (str(y), str(n), _link(params, year=y, month=None), y == year)
+        year_facets=_facet_items(
+            (str(y), n, _link(params, year=y, month=None), y == year)
             for y, n in sorted(facets.years.items())
-        ],
-        month_facets=[
-            (MONTH_NAMES[m], str(n), _link(params, month=m), m == month)
+        ),
+        month_facets=_facet_items(
+            (MONTH_NAMES[m], n, _link(params, month=m), m == month)
             for m, n in sorted(facets.months.items())
-        ],
+        ),
         selected_year=year,
         selected_month=MONTH_NAMES.get(month) if month else None,
         any_year_link=_link(params, year=None, month=None),
