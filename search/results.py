@@ -87,7 +87,8 @@ class Results:
     hold its positions, and the backend reads those alone: page 1 of "probation",
     78,000 matches, reads this year's. Relevance ranks the RANKED_CANDIDATES newest
     matches, which the same spans locate, and lists older matches after them, newest
-    first.
+    first. When the facets hold every match's key (few matches), `locate` names a
+    page's documents outright instead.
     """
 
     def __init__(

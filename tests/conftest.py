@@ -6,7 +6,8 @@ import shutil
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 # Each run keeps its cache keys under its own prefix, set before the cache is first
@@ -34,12 +35,11 @@ CHROMIUM_ARGS = [
 def empty_cache() -> None:
     """This run's cache emptied; with Redis, only this run's keys (clear() would
     empty the whole database)."""
-    location = settings.CACHES["default"].get("LOCATION", "")
-    if not location.startswith(("redis://", "rediss://", "unix://")):
+    if not isinstance(caches["default"], RedisCache):
         cache.clear()
         return
     assert cache.key_prefix == RUN_PREFIX, "the cache was used before conftest set its prefix"
-    with redis.Redis.from_url(location) as client:
+    with redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]) as client:
         keys = list(client.scan_iter(match=f"{RUN_PREFIX}:*", count=1000))
         if keys:
             client.delete(*keys)
