@@ -14,7 +14,8 @@ every match.
 A search with few matches (`few_matches`, per engine) has its keys read out with the
 facets, and its pages then name their documents (`Scope.only`): PostgreSQL looks them
 up by key instead of searching its index and rechecking rows again, SQLite reads the
-exact span of rowids they cover.
+exact span of rowids they cover. PostgreSQL, which reads every match's row to count
+it, also brings the newest matches' keys of any search ranked by relevance.
 """
 
 from __future__ import annotations
@@ -125,8 +126,20 @@ def highlight(snippet: str) -> SafeString:
 
 
 class SearchBackend(Protocol):
-    def facets(self, scope: Scope, query: Query, year: int | None) -> Facets:
-        """Matches in `scope` per year, and per month of `year` when one is chosen."""
+    def facets(
+        self,
+        scope: Scope,
+        query: Query,
+        year: int | None,
+        month: int | None = None,
+        newest: int = 0,
+    ) -> Facets:
+        """Matches in `scope` per year, and per month of `year` when one is chosen.
+
+        The counts may bring keys along (`Facets.keys`): of every match, or, when only
+        the `newest` matches of the chosen year and month are wanted (relevance ranks
+        no others), of at least that many of them.
+        """
 
     def page(self, scope: Scope, query: Query, sort: str, offset: int, limit: int) -> list[Hit]:
         """One page of matches in `sort` order, each with a highlighted snippet; relevance
@@ -201,25 +214,46 @@ class PostgresBackend:
         phrases = {t for group in query.groups for t in group if len(t.words) > 1}
         return {t for t in phrases if dropped_words(self.alias, self.config, t.words)}
 
-    def facets(self, scope: Scope, query: Query, year: int | None) -> Facets:
+    def facets(
+        self,
+        scope: Scope,
+        query: Query,
+        year: int | None,
+        month: int | None = None,
+        newest: int = 0,
+    ) -> Facets:
         if scope.empty:
             return Facets({}, {})
         # One pass over the matches, grouped by month. Each match's row is read anyway
-        # (GIN holds no dates), so their keys come too when they are few: pages then
-        # look their documents up by key instead of searching again.
+        # (GIN holds no dates), so keys come too: pages then look their documents up by
+        # key instead of searching again. Keys of the chosen year and month only: every
+        # one when they are few, or, when the `newest` alone are wanted, those of the
+        # newest months that hold them (with few_matches as the bound either way).
         matches = self._matches(scope, query).values("id", "year", "month")
         sql, params = matches.query.sql_with_params()
+        newest, every = (min(newest, self.few_matches), 0) if newest else (0, self.few_matches)
+        chosen, chosen_params = "TRUE", []
+        if year is not None:
+            chosen, chosen_params = "year = %s", [year]
+            if month is not None:
+                chosen, chosen_params = "year = %s AND month = %s", [year, month]
         rows = fetch(
             self.alias,
-            "SELECT year, month, count(*), CASE WHEN sum(count(*)) OVER () <= %s "
-            f"THEN array_agg(id) END FROM ({sql}) matches GROUP BY year, month",
-            [self.few_matches, *params],
+            "SELECT year, month, n, CASE WHEN chosen AND ("
+            "coalesce(sum(n) FILTER (WHERE chosen) OVER newer, 0) < %s "
+            "OR sum(n) FILTER (WHERE chosen) OVER () <= %s) THEN keys END "
+            f"FROM (SELECT year, month, count(*) AS n, array_agg(id) AS keys, {chosen} AS chosen "
+            f"FROM ({sql}) matches GROUP BY year, month) months "
+            "WINDOW newer AS (ORDER BY year DESC, month DESC "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)",
+            [newest, every, *chosen_params, *params],
         )
         facets = Facets.of_months(((y, m, n) for y, m, n, _keys in rows), year)
-        if rows and rows[0][3] is None:
+        brought = [keys for *_counts, keys in rows if keys is not None]
+        if not brought:
             return facets
         # Sorted here: faster than PostgreSQL's ordered aggregate.
-        return facets.holding(tuple(sorted(chain.from_iterable(row[3] for row in rows))))
+        return facets.holding(tuple(sorted(chain.from_iterable(brought))))
 
     def page(self, scope: Scope, query: Query, sort: str, offset: int, limit: int) -> list[Hit]:
         if scope.empty:
@@ -341,7 +375,14 @@ class SqliteBackend:
             params += where_params
         return list(fetch(self.alias, f"SELECT {', '.join(parts)}", params)[0])
 
-    def facets(self, scope: Scope, query: Query, year: int | None) -> Facets:
+    def facets(
+        self,
+        scope: Scope,
+        query: Query,
+        year: int | None,
+        month: int | None = None,
+        newest: int = 0,
+    ) -> Facets:
         if scope.empty:
             return Facets({}, {})
         in_order = f"SELECT rowid FROM {FTS_TABLE} WHERE {{where}} ORDER BY rowid"

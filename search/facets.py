@@ -1,7 +1,8 @@
 """Matches per year (and per month of the chosen year): the page's facets, its total,
 and the spans that let any page of newest-first results be read from a few years only.
-When a search matches few documents, the facets also hold every match's key, and pages
-then name their documents outright."""
+The facets may also hold keys: every match's when a search matches few documents, or
+the newest matches' that relevance ranks; pages they cover then name their documents
+outright."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ class Facets:
     years: dict[int, int]
     # Months of the chosen year only; empty when no year is chosen.
     months: dict[int, int]
-    # Every match's key, ascending, when the engine read them out (few matches).
+    # Keys, ascending, when the engine read them out: of every match (few matches), or
+    # of the newest matches of the chosen year and month (see SearchBackend.facets).
     keys: tuple[int, ...] | None = None
 
     @classmethod

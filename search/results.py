@@ -31,7 +31,9 @@ def find(
     facets, the total, and where in the archive each page of results lies.
     """
     year, month = filterset.year_and_month()
-    facets = backend.facets(filterset.scope(facets=True), query, year)
+    # Relevance ranks the newest matches only: their keys are all a page needs.
+    newest = RANKED_CANDIDATES if sort == Sort.RELEVANCE else 0
+    facets = backend.facets(filterset.scope(facets=True), query, year, month, newest)
     scope = filterset.scope()
     spans = facets.spans(scope, year, month)
     return facets, Results(backend, query, sort, scope, spans, facets.keys)
@@ -87,8 +89,8 @@ class Results:
     hold its positions, and the backend reads those alone: page 1 of "probation",
     78,000 matches, reads this year's. Relevance ranks the RANKED_CANDIDATES newest
     matches, which the same spans locate, and lists older matches after them, newest
-    first. When the facets hold every match's key (few matches), `locate` names a
-    page's documents outright instead.
+    first. When the facets hold the keys of every match, or of the newest matches
+    that hold a page, `locate` names its documents outright instead.
     """
 
     def __init__(
@@ -103,7 +105,8 @@ class Results:
         self.backend, self.query, self.sort, self.scope = backend, query, sort, scope
         self.spans = spans
         self.total = sum(n for _span, n in spans)
-        if keys is not None:  # the facets' keys, cut to the chosen year or month
+        if keys is not None:  # the facets' keys, cut to the chosen year or month:
+            # every match's, or (when fewer than the total) the newest matches'.
             low, high = scope.keys
             keys = keys[bisect_left(keys, low or 0) : bisect_left(keys, high or 1 << 63)]
         self.keys = keys
@@ -139,10 +142,11 @@ class Results:
     def locate(self, start: int, stop: int, newest_first: bool = True) -> tuple[Scope, int]:
         """The narrowest scope holding positions start..stop of the newest-first (or
         oldest-first) order, and how many matches come before that scope."""
-        if self.keys is not None:
-            n = len(self.keys)
+        keys = self.keys
+        if keys is not None and (len(keys) == self.total or newest_first and stop <= len(keys)):
+            n = len(keys)
             low, high = (n - min(stop, n), n - start) if newest_first else (start, stop)
-            return self.scope.exactly(self.keys[low:high]), start
+            return self.scope.exactly(keys[low:high]), start
         spans = self.spans if newest_first else self.spans[::-1]
         before, skipped, held = 0, 0, []
         for span, n in spans:

@@ -162,6 +162,27 @@ def test_a_huge_match_set_ranks_its_newest_matches_and_pages_through_all(monkeyp
     assert listed("gate") == ["Busy #6", "Busy #4", "Busy #5", "Busy #3", "Busy #2", "Busy #1"]
 
 
+def test_relevance_pages_through_a_year_whose_newest_matches_alone_are_ranked(monkeypatch):
+    for module in (backends, results):
+        monkeypatch.setattr(module, "RANKED_CANDIDATES", 2)
+    for month in range(1, 7):
+        post(f"Gate {month}", "gate", day=(2015, month, 1))
+    post("Gate 2014", "gate", day=(2014, 6, 1))
+    newest_first = [f"Gate {month}" for month in range(6, 0, -1)]
+    for per_page in (1, 2, 4):
+        assert listed("gate", per_page=per_page, year="2015") == newest_first
+    assert listed("gate", per_page=3) == [*newest_first, "Gate 2014"]
+
+    facets = backend_for().facets(Scope(), parse("gate"), 2015, None, newest=2)
+    assert facets.years == {2014: 1, 2015: 6}
+    if connection.vendor == "postgresql":
+        # Counting read every match's row; the keys that came along are the two
+        # newest matches' of 2015, all that ranking needs.
+        newest = Post.objects.filter(title__in=["Gate 6", "Gate 5"])
+        keys = {document_key(p.date, "post", p.pk) for p in newest}
+        assert facets.keys == tuple(sorted(keys))
+
+
 def test_pages_of_newest_and_oldest_first_run_across_years(paging):
     for year in (2012, 2013, 2015):
         p = post(f"Thread {year}", "nothing", day=(year, 6, 1))
