@@ -512,6 +512,25 @@ def test_the_500_page_renders_without_a_request_or_database():
     page = render_to_string("500.html")
 
     assert "Something went wrong" in page and 'href="#main"' in page
+    assert f'href="{reverse("forum:archive")}"' in page
+
+
+def test_every_page_links_home_archive_search_and_feeds(client: Client):
+    page = html(client.get("/"))
+
+    for name in ("forum:home", "forum:archive", "search:search", "forum:feed_posts"):
+        assert f'href="{reverse(name)}"' in page
+    assert f'href="{reverse("account_login")}"' in page
+
+
+def test_the_archive_widget_links_each_year_and_month(client: Client):
+    musings()
+
+    page = html(client.get("/"))
+
+    assert f'href="{reverse("forum:year_archive", kwargs={"year": 2015})}"' in page
+    month = reverse("forum:month_archive", kwargs={"year": 2015, "month": "02"})
+    assert f'href="{month}"' in page
 
 
 def test_a_page_with_a_csrf_token_is_never_shared_between_readers(rf, settings):
