@@ -15,7 +15,8 @@ A search with few matches (`few_matches`, per engine) has its keys read out with
 facets, and its pages then name their documents (`Scope.only`): PostgreSQL looks them
 up by key instead of searching its index and rechecking rows again, SQLite reads the
 exact span of rowids they cover. PostgreSQL, which reads every match's row to count
-it, also brings the newest matches' keys of any search ranked by relevance.
+it, also brings the newest matches' keys of any search ranked by relevance; SQLite,
+which counts without reading rows, reads keys only for pages in date order.
 """
 
 from __future__ import annotations
@@ -333,7 +334,8 @@ class SqliteBackend:
     """
 
     rank = f"bm25({FTS_TABLE}, 10.0, 1.0)"
-    # Up to this many matches, the facets read their keys out rather than count per year.
+    # Up to this many matches in the chosen year and month, the facets read their keys
+    # out for pages in date order.
     few_matches = 1000
 
     def __init__(self, alias: str = "default") -> None:
@@ -385,24 +387,39 @@ class SqliteBackend:
     ) -> Facets:
         if scope.empty:
             return Facets({}, {})
-        in_order = f"SELECT rowid FROM {FTS_TABLE} WHERE {{where}} ORDER BY rowid"
-        oldest = self._column(scope, query, f"{in_order} LIMIT %s", self.few_matches + 1)
-        if len(oldest) <= self.few_matches:
-            return Facets.of_keys(oldest, year)  # few matches: their keys hold their dates
-        # Many: a count per year, and per month of the chosen year; far faster than
-        # grouping every match, which SQLite would sort.
-        newest = self._column(scope, query, f"{in_order} DESC LIMIT 1")
-        years = range(key_day(oldest[0]).year, key_day(newest[0]).year + 1)
+        # A count per year of the archive, and per month of the chosen year (whose own
+        # count is its months'), in one statement: far faster than grouping every match,
+        # which SQLite would sort.
+        low, high = fetch(
+            self.alias,
+            "SELECT (SELECT min(id) FROM search_document), (SELECT max(id) FROM search_document)",
+            [],
+        )[0]
+        if low is None:
+            return Facets({}, {})
+        first = max(key_day(low), scope.first or datetime.date.min)
+        last = min(key_day(high), scope.last or datetime.date.max)
+        years = range(first.year, last.year + 1)
         months = range(1, 13) if year in years else range(0)
+        counted = [y for y in years if y != year]
         counts = self._counts(
-            [scope.within(*year_span(y)) for y in years]
+            [scope.within(*year_span(y)) for y in counted]
             + [scope.within(*month_span(year, m)) for m in months],
             query,
         )
-        return Facets(
-            {y: n for y, n in zip(years, counts[: len(years)], strict=True) if n},
-            {m: n for m, n in zip(months, counts[len(years) :], strict=True) if n},
-        )
+        by_year = dict(zip(counted, counts[: len(counted)], strict=True))
+        by_month = {m: n for m, n in zip(months, counts[len(counted) :], strict=True) if n}
+        if months:
+            by_year[year] = sum(by_month.values())
+        facets = Facets({y: n for y, n in by_year.items() if n}, by_month)
+        if newest or facets.total(year, month) > self.few_matches:
+            # Relevance reads its newest matches itself, as FTS5 walks rowids in order;
+            # pages of many matches are found through the year counts.
+            return facets
+        if year is not None:
+            scope = scope.within(*(month_span(year, month) if month else year_span(year)))
+        in_order = f"SELECT rowid FROM {FTS_TABLE} WHERE {{where}} ORDER BY rowid"
+        return facets.holding(tuple(self._column(scope, query, in_order)))
 
     def page(self, scope: Scope, query: Query, sort: str, offset: int, limit: int) -> list[Hit]:
         if scope.empty:

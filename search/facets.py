@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .scope import Scope, key_day
+from .scope import Scope
 
 
 def year_span(year: int) -> tuple[datetime.date, datetime.date]:
@@ -45,13 +45,6 @@ class Facets:
             if y == year:
                 months[m] += n
         return cls(dict(years), dict(months))
-
-    @classmethod
-    def of_keys(cls, keys: Iterable[int], year: int | None) -> Facets:
-        """From the keys of every match: their dates are in them."""
-        keys = tuple(sorted(keys))
-        days = (key_day(key) for key in keys)
-        return cls.of_months(((d.year, d.month, 1) for d in days), year).holding(keys)
 
     def holding(self, keys: tuple[int, ...]) -> Facets:
         """These counts, with the matches' keys (ascending) they were made from."""
