@@ -137,9 +137,10 @@ class SearchBackend(Protocol):
     ) -> Facets:
         """Matches in `scope` per year, and per month of `year` when one is chosen.
 
-        The counts may bring keys along (`Facets.keys`): of every match, or, when only
-        the `newest` matches of the chosen year and month are wanted (relevance ranks
-        no others), of at least that many of them.
+        The counts may bring along the keys (`Facets.keys`) of the matches in the chosen
+        year and month (`scope` as a whole when none is chosen): every one, or, when
+        only the `newest` are wanted (relevance ranks no others), at least that many of
+        the newest.
         """
 
     def page(self, scope: Scope, query: Query, sort: str, offset: int, limit: int) -> list[Hit]:

@@ -31,8 +31,9 @@ class Facets:
     years: dict[int, int]
     # Months of the chosen year only; empty when no year is chosen.
     months: dict[int, int]
-    # Keys, ascending, when the engine read them out: of every match (few matches), or
-    # of the newest matches of the chosen year and month (see SearchBackend.facets).
+    # Keys, ascending, when the engine read them out: of the matches in the chosen year
+    # and month (in every year when none is chosen), all of them or the newest ones
+    # (see SearchBackend.facets).
     keys: tuple[int, ...] | None = None
 
     @classmethod
@@ -47,7 +48,7 @@ class Facets:
         return cls(dict(years), dict(months))
 
     def holding(self, keys: tuple[int, ...]) -> Facets:
-        """These counts, with the matches' keys (ascending) they were made from."""
+        """These counts, with keys (ascending) of the matches they count."""
         return Facets(self.years, self.months, keys)
 
     def total(self, year: int | None = None, month: int | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -105,10 +104,8 @@ class Results:
         self.backend, self.query, self.sort, self.scope = backend, query, sort, scope
         self.spans = spans
         self.total = sum(n for _span, n in spans)
-        if keys is not None:  # the facets' keys, cut to the chosen year or month:
-            # every match's, or (when fewer than the total) the newest matches'.
-            low, high = scope.keys
-            keys = keys[bisect_left(keys, low or 0) : bisect_left(keys, high or 1 << 63)]
+        # The facets' keys of this scope's matches: all of them, or (fewer than the
+        # total) the newest ones.
         self.keys = keys
 
     def count(self) -> int:
