@@ -400,6 +400,8 @@ class SqliteBackend:
             return Facets({}, {})
         first = max(key_day(low), scope.first or datetime.date.min)
         last = min(key_day(high), scope.last or datetime.date.max)
+        if first > last:  # the dates asked for are outside the archive
+            return Facets({}, {})
         years = range(first.year, last.year + 1)
         months = range(1, 13) if year in years else range(0)
         counted = [y for y in years if y != year]

@@ -116,6 +116,23 @@ def test_a_bad_filter_value_is_a_message_not_an_error(client):
 
 
 @pytest.mark.parametrize(
+    "dates",
+    [
+        {"date_from": "2030-01-01"},
+        {"date_to": "1999-12-31"},
+        {"date_from": "2030-01-01", "year": "2015"},
+        {"date_from": "2016-01-01", "date_to": "2015-01-01"},
+    ],
+)
+def test_dates_outside_the_archive_find_nothing_and_say_so(client, dates):
+    comment(PostFactory(title="Through the Gate", date=datetime.date(2015, 2, 18)), body="gate")
+    for sort in ("relevance", "newest"):
+        response = client.get(URL, {"q": "gate", "sort": sort, **dates})
+        assert response.status_code == 200
+        assert "0 results" in text_of(response)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         '"unbalanced quote',
