@@ -9,20 +9,19 @@ or move locks the post row first (see `forum.threads`).
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+from .links import cached_reverse
 from .text import render_text
 
 if TYPE_CHECKING:
@@ -203,15 +202,8 @@ def _open_flag_comment_ids() -> QuerySet:
 
 
 def post_url(year: int, month: int, slug: str) -> str:
-    """A post's permalink from plain values. Remembered per process: reverse() takes
-    ~0.1 ms here, and a page of search results or a feed names twenty posts."""
-    return _post_url(get_script_prefix(), get_urlconf(), year, month, slug)
-
-
-@lru_cache(maxsize=20_000)
-def _post_url(prefix: str, urlconf: str | None, year: int, month: int, slug: str) -> str:
-    kwargs = {"year": year, "month": f"{month:02d}", "slug": slug}
-    return reverse("forum:post_detail", urlconf=urlconf, kwargs=kwargs)
+    """A post's permalink from plain values, without a Post."""
+    return cached_reverse("forum:post_detail", year, f"{month:02d}", slug)
 
 
 def comment_anchor(path: str, pk: int | None) -> str:

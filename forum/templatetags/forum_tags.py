@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django import template
 from django.db.models import Count
-from django.urls import get_script_prefix, get_urlconf, reverse
 
+from forum.links import cached_reverse
 from forum.models import Post
 
 register = template.Library()
@@ -17,15 +16,8 @@ register = template.Library()
 
 @register.simple_tag
 def link(view_name: str, *args: object) -> str:
-    """A view's URL, as {% url %} writes it, remembered per process: reverse() costs
-    about 50 us, and every page's header and footer hold nine links."""
-    return _reversed(view_name, args, get_script_prefix(), get_urlconf())
-
-
-@lru_cache(maxsize=4096)
-def _reversed(view_name: str, args: tuple, script_prefix: str, urlconf: str | None) -> str:
-    # Keyed on the script prefix and URLconf as well, which reverse() reads.
-    return reverse(view_name, urlconf, args=args)
+    """A view's URL, as {% url %} writes it, reversed once per process."""
+    return cached_reverse(view_name, *args)
 
 
 @dataclass
