@@ -16,7 +16,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from search.backends import Sort
-from search.facets import month_span, year_span
+from search.facets import chosen_span
 from search.models import Kind, SearchDocument
 from search.scope import Scope
 
@@ -96,4 +96,4 @@ class SearchFilterSet(django_filters.FilterSet):
         year, month = self.year_and_month()
         if facets or not year:
             return scope
-        return scope.within(*(month_span(year, month) if month else year_span(year)))
+        return scope.within(*chosen_span(year, month))

@@ -35,7 +35,7 @@ from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .facets import Facets, month_span, year_span
+from .facets import Facets, chosen_span, month_span, year_span
 from .indexing import FTS_TABLE
 from .models import Kind, SearchDocument
 from .query import Query, Term
@@ -233,7 +233,7 @@ class PostgresBackend:
         # newest months that hold them (with few_matches as the bound either way).
         matches = self._matches(scope, query).values("id", "year", "month")
         sql, params = matches.query.sql_with_params()
-        newest, every = (min(newest, self.few_matches), 0) if newest else (0, self.few_matches)
+        prefix, every = (min(newest, self.few_matches), 0) if newest else (0, self.few_matches)
         chosen, chosen_params = "TRUE", []
         if year is not None:
             chosen, chosen_params = "year = %s", [year]
@@ -248,7 +248,7 @@ class PostgresBackend:
             f"FROM ({sql}) matches GROUP BY year, month) months "
             "WINDOW newer AS (ORDER BY year DESC, month DESC "
             "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)",
-            [newest, every, *chosen_params, *params],
+            [prefix, every, *chosen_params, *params],
         )
         facets = Facets.of_months(((y, m, n) for y, m, n, _keys in rows), year)
         brought = [keys for *_counts, keys in rows if keys is not None]
@@ -420,7 +420,7 @@ class SqliteBackend:
             # pages of many matches are found through the year counts.
             return facets
         if year is not None:
-            scope = scope.within(*(month_span(year, month) if month else year_span(year)))
+            scope = scope.within(*chosen_span(year, month))
         in_order = f"SELECT rowid FROM {FTS_TABLE} WHERE {{where}} ORDER BY rowid"
         return facets.holding(tuple(self._column(scope, query, in_order)))
 

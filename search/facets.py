@@ -24,6 +24,11 @@ def month_span(year: int, month: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, month, 1), datetime.date(year, month, last)
 
 
+def chosen_span(year: int, month: int | None) -> tuple[datetime.date, datetime.date]:
+    """The days of the reader's chosen year, or of its chosen month."""
+    return month_span(year, month) if month else year_span(year)
+
+
 @dataclass(frozen=True, slots=True)
 class Facets:
     """Matches of one query in the facet scope (every filter but year and month)."""
