@@ -21,14 +21,21 @@ class SearchDocument(models.Model):
     kind = models.CharField(max_length=7, choices=Kind.choices)
     # No database constraints: triggers delete these rows, and Django's deletion
     # collector must not try to (DO_NOTHING) while it deletes posts and comments.
+    # No index of their own either: the constraints and index in Meta lead with them, and
+    # every index more is one more write for each comment the triggers index.
     post = models.ForeignKey(
-        "forum.Post", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "forum.Post",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     comment = models.ForeignKey(
         "forum.Comment",
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     # The thread's date for comments too: imported comments carry no timestamp of their
