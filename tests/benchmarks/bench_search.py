@@ -137,6 +137,12 @@ def _table(results: dict) -> str:
                 f"| {way} | {m['median_ms']:.1f} | {m['p95_ms']:.1f} "
                 f"| {naive / m['median_ms']:.0f}x |"
             )
+    for engine, r in results.items():
+        if "shared_buffers" in r:
+            lines.append(
+                f"\n{engine}: shared_buffers {r['shared_buffers']}, "
+                f"search_document with its indexes {r['search_table']}"
+            )
     return "\n".join(lines)
 
 
@@ -159,8 +165,25 @@ def child() -> None:
     call_command("rebuild_search_index", verbosity=0)
     rebuild_s = time.perf_counter() - started
     report = {"comments": comments, "import_s": import_s, "rebuild_s": rebuild_s}
+    report.update(server_memory())
     report.update(measure())
     print(json.dumps(report))
+
+
+def server_memory() -> dict:
+    """PostgreSQL's buffer cache beside the search table's size: whether the table fits
+    decides the searches that read most of it (the p95), so each run says which."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('shared_buffers'), "
+            "pg_size_pretty(pg_total_relation_size('search_document'))"
+        )
+        shared_buffers, table = cursor.fetchone()
+    return {"shared_buffers": shared_buffers, "search_table": table}
 
 
 def sentences() -> list[list[str]]:
