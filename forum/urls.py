@@ -1,13 +1,15 @@
-"""The site's URLs. Reading pages keep Blogger's paths so the blog's old links work."""
+"""The forum's reading and posting URLs. Reading pages keep Blogger's paths so the blog's old
+links work."""
 
-from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import path
 
 from . import feeds, posting, views
 from .sitemaps import sitemaps
 
-forum_patterns = [
+app_name = "forum"
+
+urlpatterns = [
     path("", views.home, name="home"),
     path("archive/", views.archive_index, name="archive"),
     path("<int:year>/", views.year_archive, name="year_archive"),
@@ -38,13 +40,4 @@ forum_patterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("posts/<int:post_id>/comment/", posting.comment_create, name="comment_create"),
     path("comments/<int:pk>/remove/", posting.comment_remove, name="comment_remove"),
-]
-
-urlpatterns = [
-    path("admin/", admin.site.urls),
-    path("accounts/", include("allauth.urls")),
-    path("profile/", include("accounts.urls")),
-    path("moderation/", include("moderation.urls")),
-    path("search/", include("search.urls")),
-    path("", include((forum_patterns, "forum"))),
 ]

@@ -18,7 +18,7 @@ from .query import Query
 from .scope import Scope
 
 if TYPE_CHECKING:
-    from forum.filters import SearchFilterSet
+    from .filters import SearchFilterSet
 
 
 def find(

@@ -14,9 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from forum.filters import MONTHS, SearchFilterSet
-
 from .backends import backend_for
+from .filters import MONTHS, SearchFilterSet
 from .models import SearchDocument
 from .query import MAX_QUERY_CHARS, parse
 from .results import find

@@ -9,11 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from forum.filters import SearchFilterSet
 from forum.models import Comment, CommentStatus, Post
 from forum.threads import publish, set_status
 from search import backends, results
 from search.backends import Sort, backend_for
+from search.filters import SearchFilterSet
 from search.indexing import deferred
 from search.models import SearchDocument
 from search.query import parse

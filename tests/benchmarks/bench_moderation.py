@@ -43,7 +43,7 @@ def main() -> int:
     results = {}
     for engine, url in ENGINES.items():
         env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
-        env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="forum.settings")
+        env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings")
         run = [sys.executable, __file__, "--child"]
         out = subprocess.run(run, env=env, cwd=ROOT, capture_output=True, text=True)
         if out.returncode != 0:

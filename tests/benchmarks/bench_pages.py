@@ -51,7 +51,7 @@ def build_blog(db_path: Path, work: Path) -> dict[str, str]:
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
     os.environ["FORUM_PAGE_CACHE_SECONDS"] = "0"
     os.environ.pop("CACHE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forum.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -170,7 +170,7 @@ def load_figures(db_path: Path, urls: dict[str, str], seconds: int) -> list[dict
         server = subprocess.Popen(
             [
                 str(Path(python).parent / "gunicorn"),
-                "forum.wsgi",
+                "config.wsgi",
                 "--workers",
                 "2",
                 "--bind",

@@ -75,7 +75,7 @@ def main() -> int:
     results = {}
     for engine in ("sqlite", "postgresql"):
         env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DATABASE_URL")}
-        env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="forum.settings")
+        env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="config.settings")
         if engine == "sqlite":
             handle, path = tempfile.mkstemp(prefix="bench_search_", suffix=".sqlite3")
             os.close(handle)
@@ -311,9 +311,9 @@ def measure() -> dict:
     from django.db.models import Q
     from django.test import Client
 
-    from forum.filters import SearchFilterSet
     from forum.models import Comment, Post
     from search.backends import Sort, backend_for
+    from search.filters import SearchFilterSet
     from search.models import SearchDocument
     from search.query import parse
     from search.results import Results, find

@@ -15,10 +15,10 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 
-from search.backends import Sort
-from search.facets import chosen_span
-from search.models import Kind, SearchDocument
-from search.scope import Scope
+from .backends import Sort
+from .facets import chosen_span
+from .models import Kind, SearchDocument
+from .scope import Scope
 
 FIRST_YEAR = 2010
 MONTHS = [(m, datetime.date(2000, m, 1).strftime("%B")) for m in range(1, 13)]

@@ -1,0 +1,13 @@
+"""The site's root URLs: each app mounts its own."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("profile/", include("accounts.urls")),
+    path("moderation/", include("moderation.urls")),
+    path("search/", include("search.urls")),
+    path("", include("forum.urls")),
+]
