@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 
 from .models import ANONYMOUS, Comment, Post
+from .permissions import NOT_REPLYABLE, ThreadPermissions
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -22,8 +23,6 @@ TOO_LONG = (
 NO_NAME = (
     "You have no display name yet: tick 'Post as Anonymous' or set a name on your profile page."
 )
-BAD_PARENT = "The comment you are replying to is not open for replies."
-TOO_DEEP = "Replies cannot nest deeper than %(depth)d levels: reply to an earlier comment."
 BOT = "Your comment could not be posted."
 
 
@@ -61,15 +60,16 @@ class CommentForm(forms.Form):
         self.parent_comment: Comment | None = None
 
     def clean_parent(self) -> int | None:
-        """A reply must target a published comment of this post, above the depth limit."""
+        """A reply must target a comment of this post that is open for replies."""
         pk = self.cleaned_data["parent"]
         if pk is None:
             return None
         parent = Comment.objects.comments().filter(pk=pk, post=self.post).first()
-        if parent is None or not parent.is_public:
-            raise forms.ValidationError(BAD_PARENT)
-        if parent.level >= settings.FORUM_MAX_DEPTH:
-            raise forms.ValidationError(TOO_DEEP, params={"depth": settings.FORUM_MAX_DEPTH})
+        if parent is None:
+            raise forms.ValidationError(NOT_REPLYABLE)
+        refusal = ThreadPermissions(self.user, self.post).reply_refusal(parent.status, parent.level)
+        if refusal:
+            raise forms.ValidationError(refusal)
         self.parent_comment = parent
         return pk
 

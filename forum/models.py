@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -148,18 +148,13 @@ class CommentQuerySet(TreeQuerySet):
         number once given (removed, or hidden later as spam), so numbering never has holes."""
         return self.comments().filter(Q(status=CommentStatus.PUBLISHED) | Q(number__isnull=False))
 
+    def public(self) -> CommentQuerySet:
+        """What anyone may read anywhere (feeds, search, flags): a published comment of a
+        published post."""
+        return self.published().filter(post__is_published=True)
+
     def pending(self) -> CommentQuerySet:
         return self.comments().filter(status=CommentStatus.PENDING)
-
-    def flagged(self) -> CommentQuerySet:
-        """Comments with a reader's flag that no moderator has dealt with yet."""
-        return self.filter(pk__in=_open_flag_comment_ids())
-
-    def waiting(self) -> CommentQuerySet:
-        """The moderation queue: pending comments, and flagged ones."""
-        return self.comments().filter(
-            Q(status=CommentStatus.PENDING) | Q(pk__in=_open_flag_comment_ids())
-        )
 
     def for_reader(self, user: User | None) -> CommentQuerySet:
         """What one reader sees in a thread: the public thread plus their own pending comments."""
@@ -191,14 +186,6 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
         # bulk_create skips MPTTModel.save(), which would pick its own tree_id.
         self.bulk_create([root])
         return root
-
-
-def _open_flag_comment_ids() -> QuerySet:
-    """Ids of comments with an open flag, as an indexed IN (...) subquery: neither a join
-    (which needs DISTINCT) nor a per-row flag count evaluated for every comment."""
-    from moderation.models import Flag  # moderation builds on forum, not the reverse
-
-    return Flag.objects.filter(resolved=False).values("comment_id")
 
 
 def post_url(year: int, month: int, slug: str) -> str:

@@ -2,16 +2,15 @@
 
 Plain form POSTs that redirect to the new comment's anchor, so everything works without
 JavaScript (static/js/comments.js only moves the form next to the comment replied to).
-Whether a comment is published, held or refused is `moderation.rules.decide()`'s call;
-the tree insert is `forum.threads.add_comment()`'s, under the post's row lock.
+Who may comment, reply or remove is `forum.permissions`' call; whether a comment is
+published, held or refused for its words is `moderation.rules.decide()`'s; the tree insert
+is `forum.threads.add_comment()`'s, under the post's row lock.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING
 
-from allauth.account.utils import has_verified_email
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,37 +19,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from moderation.rules import CLOSED, SUSPENDED, decide
+from moderation.rules import decide
 
 from .forms import CommentForm
 from .models import Comment, CommentStatus, Post, RemovedBy
+from .permissions import ThreadPermissions, can_remove, comment_refusal
 from .threads import add_comment, set_status
 
-if TYPE_CHECKING:
-    from accounts.models import User
-
-UNVERIFIED = "Please verify your email address before commenting: use the link we emailed you."
 RATE_LIMITED = "You are posting too fast. Please wait a minute and try again."
 PUBLISHED_MESSAGE = "Your comment is published."
 HELD_MESSAGE = "Thank you: your comment is awaiting moderation. Only you can see it until then."
 REMOVED_MESSAGE = "Your comment has been removed."
-
-# What an author may still take back: not what a moderator has already removed or rejected.
-REMOVABLE = {CommentStatus.PUBLISHED, CommentStatus.PENDING}
-
-
-def posting_refusal(user: User, post: Post) -> str:
-    """Why `user` cannot comment on `post` at all ("" if they can): shown instead of the form.
-
-    Staff accounts are made by an administrator, not through sign-up, so they need no
-    verified address."""
-    if not post.comments_open or not post.is_published:
-        return CLOSED
-    if user.is_suspended or not user.is_active:
-        return SUSPENDED
-    if not user.is_staff and not has_verified_email(user):
-        return UNVERIFIED
-    return ""
 
 
 def _comment_rate(group: str, request: HttpRequest) -> str:
@@ -78,7 +57,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     post = get_object_or_404(Post.objects.published(), pk=post_id)
     user = request.user
     if request.method == "GET":
-        parent = _reply_target(post, request.GET.get("parent"))
+        parent = _reply_target(request, post)
         form = CommentForm(initial={"parent": parent and parent.pk}, post=post, user=user)
         form.parent_comment = parent  # the page shows a refusal in place of the empty form
         return _form_page(request, post, form)
@@ -88,7 +67,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         form.is_valid()
         form.add_error(None, RATE_LIMITED)
         return _form_page(request, post, form, HTTPStatus.TOO_MANY_REQUESTS)
-    refusal = posting_refusal(user, post)
+    refusal = comment_refusal(user, post)
     if refusal:
         form.is_valid()
         form.add_error(None, refusal)
@@ -117,12 +96,14 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     return redirect(comment.get_absolute_url())
 
 
-def _reply_target(post: Post, pk: str | None) -> Comment | None:
+def _reply_target(request: HttpRequest, post: Post) -> Comment | None:
     """The comment a GET reply page answers, if it is open for replies (checked again on POST)."""
+    pk = request.GET.get("parent")
     if not pk or not pk.isdigit():
         return None
-    replyable = Comment.objects.published().filter(level__lt=settings.FORUM_MAX_DEPTH)
-    return replyable.filter(post=post, pk=int(pk)).first()
+    parent = Comment.objects.comments().filter(post=post, pk=int(pk)).first()
+    allowed = ThreadPermissions(request.user, post)
+    return parent if parent and allowed.reply(parent.status, parent.level) else None
 
 
 @login_required
@@ -133,7 +114,7 @@ def comment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(
         Comment.objects.comments().select_related("post"), pk=pk, author=request.user
     )
-    if comment.status not in REMOVABLE:
+    if not can_remove(request.user, comment):
         raise Http404("This comment can no longer be removed.")
     if request.method == "GET":
         return render(request, "forum/comment_remove.html", {"comment": comment})

@@ -1,37 +1,27 @@
 """Reading pages: home, Blogger's year/month archives and post permalinks.
 
 Each page runs a constant number of queries whatever the size of the blog or of a thread:
-the archive widget is one GROUP BY, a thread is one query (`Comment.objects.thread`), and
+the archive widget is one GROUP BY, a thread is one query (`forum.thread`), and
 previous/next posts come together in one query.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypedDict
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from moderation.forms import FlagForm
-from moderation.rules import is_moderator
 
 from .cache import cache_anonymous_page
-from .models import Comment, CommentStatus, Post, comment_anchor
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
+from .models import Comment, Post
+from .thread import ThreadReader, published_count, thread_nodes, thread_rows
 
 POSTS_PER_PAGE = 10
 # Blogger's mobile switch and comment links; the post answers them at its canonical URL.
@@ -157,7 +147,7 @@ class PostDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         post = self.object
         user = self.request.user
-        rows = list(Comment.objects.thread(post, user).values_list(*THREAD_FIELDS))
+        rows = thread_rows(post, user)
         nodes, tail = thread_nodes(rows, ThreadReader(post, user))
         if user.is_authenticated:
             # The flag form's CSRF input and reason <select> (from moderation's form),
@@ -169,157 +159,12 @@ class PostDetailView(DetailView):
         context.update(
             thread=nodes,
             thread_tail=tail,
-            comment_count=sum(1 for row in rows if row[STATUS] == CommentStatus.PUBLISHED),
+            comment_count=published_count(rows),
             archive_year=post.year,
             archive_month=post.month,
             **neighbours(post),
         )
         return context
-
-
-# What the thread shows of each comment and of its author, as plain rows: building 1,000
-# Comment instances (mptt's bookkeeping, deferred fields) costs ~14 ms, the rows ~2 ms.
-THREAD_FIELDS = (
-    "pk",
-    "level",
-    "number",
-    "path",
-    "status",
-    "removed_by",
-    "body_html",
-    "display_name",
-    "author_id",
-    "author__username",
-    "author__email",
-    "author__display_name",
-)
-STATUS = THREAD_FIELDS.index("status")
-ThreadRow = tuple[int, int, int | None, str, str, str, str, str, int | None, str, str, str]
-
-OPEN_REPLIES = mark_safe('<ol class="replies">')
-NEXT_SIBLING = mark_safe("</li>")
-CLOSE_REPLIES = "</ol></li>"
-# Classes of a comment's <article> by what the reader sees of it.
-CSS_SHOWN = mark_safe("comment")
-CSS_AWAITING = mark_safe("comment comment--pending")
-CSS_PLACEHOLDER = mark_safe("comment comment--placeholder")
-
-
-class ThreadNode(TypedDict):
-    """One comment of the flat thread and what the template needs of it, worked out once
-    here: at 1,000 comments every template variable lookup, `{% if %}` or `{% url %}`
-    saved is ~5-50 ms, so the comment partial only prints these values. Strings the page
-    builds are escaped here once (SafeString) so the template does not escape them again on
-    every print; the display name and the account stay plain for the template to escape.
-    A dict, not an object: the template engine tries `node[key]` before `getattr`, so an
-    object costs it a caught TypeError on every lookup (~15 ms per 1,000 comments)."""
-
-    before: SafeString  # markup opening or closing nesting before this comment's <li>
-    awaiting: bool  # the reader's own comment, not yet published
-    shown: bool  # body shown (published, or the reader's own pending comment)
-    body: SafeString  # the stored body_html when shown, else the placeholder text
-    label: SafeString  # "12." for a top-level comment, "12.1" for a reply, "" if unnumbered
-    anchor: SafeString
-    css_class: SafeString
-    pk: SafeString  # as text: an int would go through number formatting on every print
-    path: SafeString
-    display_name: str
-    reply_url: SafeString  # "" where the reader cannot reply
-    remove_url: SafeString  # "" unless it is the reader's own published or pending comment
-    flag_url: SafeString  # "" unless the reader may flag it (logged in, someone else's, published)
-    real_author: str  # account behind a renamed comment, for moderators only
-    real_author_email: str
-
-
-def pk_url(name: str) -> Callable[[int], SafeString]:
-    """The URL of `name` for any pk from one `reverse()`: a thousand reverses cost ~50 ms."""
-    marker = "987654321"
-    head, tail = (escape(part) for part in reverse(name, args=[int(marker)]).split(marker))
-    return lambda pk: SafeString(f"{head}{pk}{tail}")
-
-
-class ThreadReader:
-    """What one reader may do in one post's thread, decided once per request rather than
-    once per comment in the template."""
-
-    def __init__(self, post: Post, user: User | AnonymousUser) -> None:
-        self.user = user
-        self.pk = user.pk if user.is_authenticated else None
-        reply_page = escape(reverse("forum:comment_create", args=[post.pk]))
-        self.reply_base = f"{reply_page}?parent=" if post.comments_open else ""
-        self.remove_url = pk_url("forum:comment_remove") if self.pk else None
-        self.flag_url = pk_url("moderation:flag") if self.pk else None
-        self.max_depth = settings.FORUM_MAX_DEPTH
-        self._moderator: bool | None = None
-
-    @property
-    def is_moderator(self) -> bool:
-        """Asked only when a comment needs it: the permission check may cost queries."""
-        if self._moderator is None:
-            self._moderator = self.pk is not None and is_moderator(self.user)
-        return self._moderator
-
-
-def thread_nodes(
-    rows: list[ThreadRow], reader: ThreadReader
-) -> tuple[list[ThreadNode], SafeString]:
-    """Walk the thread's rows (THREAD_FIELDS) in `lft` order and say where nesting opens and
-    closes, so the template renders it in one flat loop (no recursion, no query per
-    comment), as mptt's `tree_info` filter does; each node carries the reader's links.
-
-    Returns the nodes and the markup closing what is still open after the last one. A
-    reply whose parent the reader cannot see (another reader's pending comment) hangs one
-    level under the comment before it rather than breaking the nesting."""
-    nodes: list[ThreadNode] = []
-    depth = -1
-    nothing = SafeString()
-    published, pending = CommentStatus.PUBLISHED, CommentStatus.PENDING  # enum lookups are slow
-    reader_pk, reply_base, max_depth = reader.pk, reader.reply_base, reader.max_depth
-    for row in rows:
-        pk, level, number, raw_path, status, removed_by, body_html, name = row[:8]
-        author_id, username, email, account_name = row[8:]
-        new_depth = max(0, min(level - 1, depth + 1))
-        if not nodes:
-            before = nothing
-        elif new_depth > depth:
-            before = OPEN_REPLIES
-        else:
-            before = SafeString(NEXT_SIBLING + CLOSE_REPLIES * (depth - new_depth))
-        path = escape(raw_path)
-        public = status == published
-        awaiting = status == pending and number is None
-        shown = awaiting or public
-        mine = reader_pk is not None and author_id == reader_pk
-        # The account behind a comment posted under another name, for moderators only.
-        renamed = author_id is not None and name != account_name and reader.is_moderator
-        nodes.append(
-            ThreadNode(
-                before=before,
-                awaiting=awaiting,
-                shown=shown,
-                body=SafeString(body_html)
-                if shown
-                else escape(Comment(status=status, removed_by=removed_by).placeholder_text),
-                label=SafeString(f"{path}.") if level == 1 and path else path,
-                anchor=escape(comment_anchor(raw_path, pk)),
-                css_class=CSS_SHOWN if public else CSS_AWAITING if awaiting else CSS_PLACEHOLDER,
-                pk=SafeString(pk),
-                path=path,
-                display_name=name,
-                reply_url=SafeString(f"{reply_base}{pk}")
-                if public and reply_base and level < max_depth
-                else nothing,
-                remove_url=reader.remove_url(pk)
-                if mine and (public or status == pending)
-                else nothing,
-                flag_url=reader.flag_url(pk) if public and reader_pk and not mine else nothing,
-                real_author=username if renamed else "",
-                real_author_email=email if renamed else "",
-            )
-        )
-        depth = new_depth
-    tail = SafeString(NEXT_SIBLING + CLOSE_REPLIES * depth) if nodes else nothing
-    return nodes, tail
 
 
 def neighbours(post: Post) -> dict[str, Post | None]:

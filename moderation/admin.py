@@ -1,14 +1,48 @@
-"""Admin for the rules (one editable row), the moderation log, flags and watched accounts.
+"""Moderation in the admin: the queue (the Comment changelist, opening on what waits,
+oldest first), the editable rules, the log, flags and watched accounts.
 
-The comment queue itself is forum.admin.CommentAdmin; everything here is read-only but
-the rules, because the log and flags are written only by moderation.actions.
+The queue is a plain changelist, never DraggableMPTTAdmin (its own docs say it breaks past
+a few hundred nodes). Comments are never deleted or edited here: every change is one of
+the queue's actions, made through forum.threads and logged by moderation.actions. The log
+and flags are read-only too, written only by moderation.actions; the rules are the one
+thing moderators edit.
 """
 
-from django.contrib import admin
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode, urlsplit
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
-from .models import Flag, LogEntry, ModerationRules, WatchedUser
+from forum.models import Comment, CommentStatus, Post
+from forum.permissions import can_moderate, can_suspend
+
+from .actions import moderate_many, suspend, watch
+from .models import Flag, LogAction, LogEntry, ModerationRules, WatchedUser
+from .queue import flagged, waiting
+from .rules import Record, account_reasons, content_reasons
+
+_HREF = re.compile(r'href="([^"]+)"')
+
+
+class ModerationPermissions:
+    """`permissions=["moderate"]` / `["suspend"]` on actions ask forum.permissions."""
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return can_moderate(request.user)
+
+    def has_suspend_permission(self, request: HttpRequest) -> bool:
+        return can_suspend(request.user)
 
 
 @admin.register(ModerationRules)
@@ -75,15 +109,370 @@ class FlagAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WatchedUser)
-class WatchedUserAdmin(ReadOnlyAdmin):
+class WatchedUserAdmin(ModerationPermissions, ReadOnlyAdmin):
     list_display = ("user", "created_by", "created_at")
     list_select_related = ("user", "created_by")
     actions = ["stop_watching"]
-
-    def has_suspend_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("moderation.suspend_user")
 
     @admin.action(description="Stop moderating all their comments", permissions=["suspend"])
     def stop_watching(self, request: HttpRequest, queryset) -> None:
         n, _ = queryset.delete()
         self.message_user(request, f"{n} account(s) are back to the normal rules.")
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Opens on the queue: pending comments and published ones readers have flagged."""
+
+    title = "status"
+    parameter_name = "status"
+    QUEUE, ALL = "queue", "all"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.QUEUE, "Waiting (pending or flagged)"),
+            *CommentStatus.choices,
+            (self.ALL, "All"),
+        ]
+
+    def value(self):
+        return super().value() or self.QUEUE
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(value),
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.QUEUE:
+            return waiting(queryset)
+        if value in CommentStatus.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class PostFilter(admin.SimpleListFilter):
+    """Posts with something waiting; any post by id through ?post=ID (the post column links it)."""
+
+    title = "post"
+    parameter_name = "post"
+
+    def lookups(self, request, model_admin):
+        waiting = (
+            Post.objects.filter(comments__status=CommentStatus.PENDING)
+            .distinct()
+            .order_by("-date")
+            .values_list("pk", "title")[:30]
+        )
+        return [(str(pk), Truncator(title).chars(50)) for pk, title in waiting]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(post_id=self.value())
+        return queryset
+
+
+class OriginFilter(admin.SimpleListFilter):
+    title = "origin"
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return [("user", "Written on the forum"), ("imported", "Imported from the blog")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "user":
+            return queryset.filter(source_file="")
+        if self.value() == "imported":
+            return queryset.exclude(source_file="")
+        return queryset
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = "reader flags"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open flags"), ("ever", "Ever flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return flagged(queryset)
+        if self.value() == "ever":
+            return queryset.filter(pk__in=Flag.objects.values("comment_id"))
+        return queryset
+
+
+class AuthorFilter(admin.SimpleListFilter):
+    """By account: ?author=ID (the author column links it); lists authors with comments waiting."""
+
+    title = "author"
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        waiting = (
+            Comment.objects.pending()
+            .filter(author__isnull=False)
+            .order_by()
+            .values_list("author_id", "author__username")
+            .distinct()[:30]
+        )
+        return [(str(pk), name) for pk, name in waiting]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(author_id=self.value())
+        return queryset
+
+
+class ReasonActionForm(ActionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason (optional, logged)",
+        widget=forms.TextInput(attrs={"size": 30}),
+    )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """History shown on the comment's page; written only by moderation.actions."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LogEntryInline(ReadOnlyInline):
+    model = LogEntry
+    fields = readonly_fields = (
+        "created_at",
+        "moderator",
+        "action",
+        "from_status",
+        "to_status",
+        "reason",
+    )
+    verbose_name_plural = "Moderation log"
+
+
+class FlagInline(ReadOnlyInline):
+    model = Flag
+    fields = readonly_fields = ("created_at", "user", "reason", "resolved")
+    verbose_name_plural = "Reader flags"
+
+
+def _count(**filters) -> Subquery:
+    """Per-author comment count as a correlated subquery, so the changelist stays one query."""
+    counts = (
+        Comment.objects.filter(author=OuterRef("author"), level__gt=0, **filters)
+        .order_by()
+        .values("author")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
+    # Comments arrive through the site and are never deleted or edited by hand (ReadOnly):
+    # mptt's delete() rewrites the tree and would break the blog's numbering.
+
+    list_display = (
+        "ref",
+        "status",
+        "post_link",
+        "replies_to",
+        "author_ref",
+        "text_start",
+        "links",
+        "why",
+        "created_at",
+    )
+    list_display_links = ("ref",)
+    list_filter = (StatusFilter, PostFilter, OriginFilter, FlaggedFilter, AuthorFilter)
+    date_hierarchy = "created_at"
+    ordering = ("created_at", "id")
+    list_per_page = 50
+    search_fields = ("body", "display_name", "author__email", "author__username")
+    show_full_result_count = False
+    action_form = ReasonActionForm
+    actions = [
+        "publish",
+        "reject",
+        "mark_spam",
+        "remove",
+        "restore",
+        "suspend_authors",
+        "moderate_authors",
+    ]
+    inlines = [LogEntryInline, FlagInline]
+    fields = readonly_fields = (
+        "post_link",
+        "replies_to",
+        "author_ref",
+        "display_name",
+        "status",
+        "removed_by",
+        "path",
+        "created_at",
+        "published_at",
+        "body",
+        "links",
+        "history",
+        "why",
+        "source_file",
+        "source_line",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .comments()
+            .select_related("post", "author", "parent")
+            .annotate(
+                approved=_count(number__isnull=False),
+                refused=_count(status__in=[CommentStatus.REJECTED, CommentStatus.SPAM]),
+                spam=_count(status=CommentStatus.SPAM),
+                watched=Exists(WatchedUser.objects.filter(user=OuterRef("author"))),
+                open_flags=Coalesce(
+                    Subquery(
+                        Flag.objects.filter(comment=OuterRef("pk"), resolved=False)
+                        .order_by()
+                        .values("comment")
+                        .annotate(n=Count("pk"))
+                        .values("n"),
+                        output_field=IntegerField(),
+                    ),
+                    0,
+                ),
+            )
+        )
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="comment", ordering="created_at")
+    def ref(self, obj: Comment) -> str:
+        return f"#{obj.path}" if obj.path else f"new ({obj.pk})"
+
+    @admin.display(description="post", ordering="post__date")
+    def post_link(self, obj: Comment) -> str:
+        query = urlencode({"post": obj.post_id, "status": StatusFilter.ALL})
+        return format_html(
+            '<a href="?{}">{}</a> <a href="{}" title="Open on the site">↗</a>',
+            query,
+            Truncator(obj.post.title).chars(40),
+            obj.post.get_absolute_url(),
+        )
+
+    @admin.display(description="replies to")
+    def replies_to(self, obj: Comment) -> str:
+        parent = obj.parent
+        if parent is None or parent.level == 0:
+            return "—"
+        return format_html(
+            "#{} {}", parent.path or parent.pk, Truncator(parent.display_name).chars(20)
+        )
+
+    @admin.display(description="author · history")
+    def author_ref(self, obj: Comment) -> str:
+        if obj.author is None:
+            return format_html("{} <small>(no account)</small>", obj.display_name)
+        query = urlencode({"author": obj.author_id, "status": StatusFilter.ALL})
+        return format_html(
+            '<a href="?{}" title="All comments of this account">{}</a><br>'
+            "<small>as “{}”{}<br>{}</small>",
+            query,
+            obj.author.email or obj.author.username,
+            obj.display_name,
+            " · suspended" if obj.author.is_suspended else "",
+            self.history(obj),
+        )
+
+    @admin.display(description="text")
+    def text_start(self, obj: Comment) -> str:
+        return Truncator(" ".join(obj.body.split())).chars(120)
+
+    @admin.display(description="links")
+    def links(self, obj: Comment) -> str:
+        hrefs = _HREF.findall(obj.body_html)
+        if not hrefs:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<span title="{}">{}</span>',
+            ((h, urlsplit(h).netloc or h) for h in hrefs),
+        )
+
+    @admin.display(description="history")
+    def history(self, obj: Comment) -> str:
+        if obj.author_id is None:
+            return "—"
+        return f"{obj.approved} approved, {obj.refused} rejected"
+
+    @admin.display(description="why it waits", ordering="open_flags")
+    def why(self, obj: Comment) -> str:
+        """The rules' reasons, recomputed from what the row already holds (no query)."""
+        reasons = [f"{obj.open_flags} reader flag(s)"] if obj.open_flags else []
+        if obj.status == CommentStatus.PENDING:
+            rules = ModerationRules.load()
+            if obj.author_id is not None:
+                past = Record(approved=obj.approved, spam=obj.spam)
+                reasons += account_reasons(rules, watched=obj.watched, past=past)
+            reasons += content_reasons(rules, obj.post, obj.body)
+        return "; ".join(reasons) or "—"
+
+    def _act(self, request: HttpRequest, queryset: QuerySet, action: str, done: str) -> None:
+        reason = request.POST.get("reason", "").strip()
+        n = moderate_many(queryset, action, request.user, reason)
+        skipped = queryset.count() - n
+        self.message_user(request, f"{done} {n} comment(s).")
+        if skipped:
+            self.message_user(
+                request, f"{skipped} comment(s) were already in that state.", messages.WARNING
+            )
+
+    @admin.action(description="Publish (or keep, dismissing flags)", permissions=["moderate"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.PUBLISH, "Published")
+
+    @admin.action(description="Reject", permissions=["moderate"])
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.REJECT, "Rejected")
+
+    @admin.action(description="Mark as spam", permissions=["moderate"])
+    def mark_spam(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.SPAM, "Marked as spam")
+
+    @admin.action(description="Remove (placeholder and replies kept)", permissions=["moderate"])
+    def remove(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.REMOVE, "Removed")
+
+    @admin.action(description="Restore (publish again)", permissions=["moderate"])
+    def restore(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._act(request, queryset, LogAction.RESTORE, "Restored")
+
+    @admin.action(
+        description="Suspend the authors (they can no longer post)", permissions=["suspend"]
+    )
+    def suspend_authors(self, request: HttpRequest, queryset: QuerySet) -> None:
+        n = suspend(c.author for c in queryset)
+        self.message_user(request, f"Suspended {n} account(s).")
+
+    @admin.action(
+        description="Moderate all future comments of the authors", permissions=["suspend"]
+    )
+    def moderate_authors(self, request: HttpRequest, queryset: QuerySet) -> None:
+        n = watch((c.author for c in queryset), request.user)
+        self.message_user(request, f"{n} more account(s) will have every comment moderated.")

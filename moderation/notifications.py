@@ -12,16 +12,16 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMessage
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import Truncator
 
 from forum.models import Comment
+from forum.permissions import moderators
 from forum.threads import comment_added, comment_published
 
 from .models import Unsubscribe
@@ -86,15 +86,6 @@ def send(user: User, kind: str, subject: str, body: str) -> bool:
 
 def excerpt(comment: Comment) -> str:
     return Truncator(" ".join(comment.body.split())).chars(200)
-
-
-def moderators() -> list[User]:
-    return list(
-        get_user_model()
-        .objects.filter(Q(groups__name="Moderators") | Q(is_superuser=True), is_active=True)
-        .exclude(email="")
-        .distinct()
-    )
 
 
 def notify_moderators() -> bool:

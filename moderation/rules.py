@@ -1,7 +1,7 @@
-"""Whether a new comment is published, held for a moderator, or refused.
+"""Whether a new comment is published, held for a moderator, or refused for its words.
 
-`decide()` is the one place the trust rules (issue 5) and the moderators' editable rules
-(issue 6) meet; the posting views call it before inserting a comment.
+`decide()` is the one place the trust rules and the moderators' editable rules meet; the
+posting view calls it, once `forum.permissions` has said the author may post at all.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from forum.models import Comment, CommentStatus, Post
+from forum.permissions import can_moderate
 from forum.text import render_text
 
 from .models import Mode, ModerationRules, WatchedUser
@@ -21,8 +23,6 @@ from .models import Mode, ModerationRules, WatchedUser
 if TYPE_CHECKING:
     from accounts.models import User
 
-CLOSED = "Comments are closed on this post."
-SUSPENDED = "Your account is suspended: you cannot post comments."
 BLOCKED = "Your comment contains words that are not allowed here."
 
 _ANCHOR = re.compile(r"<a\s")
@@ -58,32 +58,40 @@ def count_links(body: str) -> int:
     return len(_ANCHOR.findall(render_text(body)))
 
 
-def is_moderator(user: User) -> bool:
-    return user.is_staff or user.has_perm("moderation.moderate_comment")
+@dataclass(frozen=True)
+class Record:
+    """What an account's past comments say about it."""
+
+    approved: int = 0  # let through by a moderator (numbered: published at least once)
+    spam: int = 0  # marked as spam, now
 
 
-def approved_count(user: User) -> int:
-    """Comments of `user` a moderator let through (numbered: published at least once)."""
-    return Comment.objects.comments().filter(author=user, number__isnull=False).count()
+APPROVED = Q(number__isnull=False)
+SPAM = Q(status=CommentStatus.SPAM)
 
 
-def is_trusted(user: User, first_n: int) -> bool:
-    """Trusted once `first_n` comments were approved, unless one was ever marked spam."""
-    mine = Comment.objects.comments().filter(author=user)
-    if mine.filter(status=CommentStatus.SPAM).exists():
-        return False
-    return approved_count(user) >= first_n
+def record(user: User) -> Record:
+    counts = (
+        Comment.objects.comments()
+        .filter(author=user)
+        .aggregate(approved=Count("pk", filter=APPROVED), spam=Count("pk", filter=SPAM))
+    )
+    return Record(**counts)
 
 
-def account_reasons(rules: ModerationRules, *, watched: bool, trusted: bool) -> list[str]:
-    """Why the rules hold anything this account writes."""
+def account_reasons(rules: ModerationRules, *, watched: bool, past: Record) -> list[str]:
+    """Why the rules hold anything this account writes. Trust comes with `first_n`
+    approved comments, and never to an account with a comment marked as spam."""
     reasons = []
     if rules.mode == Mode.ALL:
         reasons.append("every comment is moderated")
     if watched:
         reasons.append("all of this account's comments are moderated")
-    elif rules.mode == Mode.FIRST_N and not trusted:
-        reasons.append(f"new account (fewer than {rules.first_n} approved comments)")
+    elif rules.mode == Mode.FIRST_N:
+        if past.spam:
+            reasons.append("a comment of this account was marked as spam")
+        elif past.approved < rules.first_n:
+            reasons.append(f"new account (fewer than {rules.first_n} approved comments)")
     return reasons
 
 
@@ -103,12 +111,10 @@ def content_reasons(rules: ModerationRules, post: Post, body: str) -> list[str]:
 
 
 def decide(user: User, post: Post, body: str) -> Decision:
-    """Publish, hold (with reasons) or refuse (with a message) `user`'s comment on `post`."""
-    if not post.comments_open or not post.is_published:
-        return Decision(CommentStatus.PENDING, refused=CLOSED)
-    if getattr(user, "is_suspended", False) or not user.is_active:
-        return Decision(CommentStatus.PENDING, refused=SUSPENDED)
-    if is_moderator(user):
+    """Publish, hold (with reasons) or refuse (with a message) `user`'s comment on `post`.
+
+    Whether `user` may post on `post` at all is asked first, of `forum.permissions`."""
+    if can_moderate(user):
         return Decision(CommentStatus.PUBLISHED)
 
     rules = ModerationRules.load()
@@ -116,8 +122,8 @@ def decide(user: User, post: Post, body: str) -> Decision:
         return Decision(CommentStatus.PENDING, refused=BLOCKED)
 
     watched = WatchedUser.objects.filter(user=user).exists()
-    trusted = rules.mode != Mode.FIRST_N or watched or is_trusted(user, rules.first_n)
-    reasons = account_reasons(rules, watched=watched, trusted=trusted)
+    past = record(user) if rules.mode == Mode.FIRST_N and not watched else Record()
+    reasons = account_reasons(rules, watched=watched, past=past)
     reasons += content_reasons(rules, post, body)
     if reasons:
         return Decision(CommentStatus.PENDING, reasons=tuple(reasons))

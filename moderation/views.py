@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forum.models import Comment
+from forum.permissions import can_flag
 
 from .actions import flag
 from .forms import FlagForm
@@ -25,12 +26,12 @@ ALREADY_FLAGGED = "You have already flagged this comment."
 @login_required
 @require_POST
 def flag_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    """Flag a published comment once; enough distinct flags hide it until reviewed."""
-    comment = get_object_or_404(Comment.objects.published().select_related("post"), pk=pk)
+    """Flag someone else's public comment once; enough distinct flags hide it until reviewed."""
+    comment = get_object_or_404(Comment.objects.public().select_related("post"), pk=pk)
     form = FlagForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Choose a reason.")
-    if comment.author_id == request.user.pk:
+    if not can_flag(request.user, comment):
         messages.info(request, "You cannot flag your own comment.")
     elif flag(comment, request.user, form.cleaned_data["reason"]):
         messages.success(request, FLAGGED)

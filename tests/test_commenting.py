@@ -5,11 +5,11 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from forum.forms import BAD_PARENT, BOT, EMPTY, NO_NAME
+from forum.forms import BOT, EMPTY, NO_NAME
 from forum.models import ANONYMOUS, Comment, CommentStatus, RemovedBy
-from forum.posting import HELD_MESSAGE, RATE_LIMITED, UNVERIFIED
+from forum.permissions import CLOSED, NOT_REPLYABLE, SUSPENDED, UNVERIFIED
+from forum.posting import HELD_MESSAGE, RATE_LIMITED
 from forum.threads import set_status
-from moderation.rules import CLOSED, SUSPENDED
 
 from .factories import PostFactory, UserFactory, comment, moderator, verified_user
 
@@ -142,7 +142,7 @@ def test_a_reply_to_a_pending_comment_or_another_posts_comment_is_refused(client
     for target in (pending, elsewhere):
         response = submit(mod, post, body="Sneaky reply.", parent=target.pk)
         assert response.status_code == 400
-        assert BAD_PARENT in response.content.decode()
+        assert NOT_REPLYABLE in response.content.decode()
     assert not Comment.objects.filter(body="Sneaky reply.").exists()
 
 

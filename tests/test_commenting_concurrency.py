@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from forum.models import Comment
+from moderation.groups import moderators_group
 
 from .factories import PostFactory, comment
 
@@ -46,13 +47,14 @@ def post_all_at_once(clients: list[Client], url: str, data_for) -> list:
 
 
 def logged_in_clients(n: int) -> list[Client]:
-    """One logged-in browser per staff reader: staff publish directly, so every comment is
-    numbered. Created in bulk without password hashing, which would dominate the test."""
+    """One logged-in browser per moderator: moderators publish directly, so every comment
+    is numbered. Created in bulk without password hashing, which would dominate the test."""
     User = get_user_model()
     readers = User.objects.bulk_create(
         User(username=f"staff{i}", email=f"staff{i}@example.org", is_staff=True, password="!")
         for i in range(n)
     )
+    moderators_group().user_set.add(*readers)
     clients = []
     for reader in readers:
         client = Client()

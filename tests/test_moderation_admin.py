@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from forum.models import Comment, CommentStatus, RemovedBy
+from forum.permissions import CLOSED, SUSPENDED, comment_refusal
 from moderation.models import Flag, LogAction, LogEntry, WatchedUser
 from moderation.rules import decide
 
@@ -280,7 +281,7 @@ def test_suspending_an_author_from_the_queue_stops_them_posting(mod_client):
     act(mod_client, "suspend_authors", [held])
     author.refresh_from_db()
     assert author.is_suspended
-    assert decide(author, post, "again").refused
+    assert comment_refusal(author, post) == SUSPENDED
 
 
 def test_moderating_all_of_an_authors_comments_holds_even_a_trusted_author(mod_client):
@@ -303,7 +304,7 @@ def test_moderators_close_comments_on_a_post(mod_client):
     )
     post.refresh_from_db()
     assert not post.comments_open
-    assert decide(UserFactory(), post, "hi").refused
+    assert comment_refusal(UserFactory(), post) == CLOSED
 
 
 def test_moderators_edit_the_rules_in_the_admin(mod_client):

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from forum.models import CommentStatus
+from forum.permissions import CLOSED, SUSPENDED, comment_refusal
 from forum.threads import set_status
 from moderation.models import Mode, ModerationRules, WatchedUser
-from moderation.rules import BLOCKED, CLOSED, SUSPENDED, decide, matching_words
+from moderation.rules import BLOCKED, decide, matching_words
 
 from .factories import PostFactory, UserFactory, comment, moderator
 
@@ -47,13 +48,21 @@ def test_a_user_once_marked_as_spammer_is_never_trusted():
     approved_comments(user, 3)
     spam = comment(PostFactory(), author=user, status=PENDING)
     set_status(spam, CommentStatus.SPAM)
-    assert decide(user, PostFactory(), "Hello").status == PENDING
+    decision = decide(user, PostFactory(), "Hello")
+    assert decision.status == PENDING
+    assert decision.reasons == ("a comment of this account was marked as spam",)
 
 
-def test_staff_and_moderators_publish_directly():
+def test_moderators_publish_directly():
     post = PostFactory()
     assert decide(moderator(), post, "http://a.example http://b.example").status == PUBLISHED
-    assert decide(UserFactory(is_staff=True), post, "Hi").status == PUBLISHED
+    assert decide(UserFactory(is_superuser=True), post, "Hi").status == PUBLISHED
+
+
+def test_a_staff_account_outside_the_moderators_is_moderated_like_anyone():
+    decision = decide(UserFactory(is_staff=True), PostFactory(), "Hi")
+    assert decision.status == PENDING
+    assert decision.reasons == ("new account (fewer than 3 approved comments)",)
 
 
 def test_two_links_hold_even_a_trusted_user():
@@ -87,9 +96,9 @@ def test_block_words_refuse_the_comment():
 
 def test_closed_posts_and_suspended_users_are_refused():
     user = UserFactory()
-    assert decide(user, PostFactory(comments_open=False), "Hi").refused == CLOSED
-    assert decide(UserFactory(is_suspended=True), PostFactory(), "Hi").refused == SUSPENDED
-    assert decide(moderator(), PostFactory(comments_open=False), "Hi").refused == CLOSED
+    assert comment_refusal(user, PostFactory(comments_open=False)) == CLOSED
+    assert comment_refusal(UserFactory(is_suspended=True), PostFactory()) == SUSPENDED
+    assert comment_refusal(moderator(), PostFactory(comments_open=False)) == CLOSED
 
 
 def test_mode_all_holds_everyone_but_moderators():

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django import template
 
+from forum import permissions
 from forum.forms import CommentForm
 from forum.models import Post
-from forum.posting import UNVERIFIED, posting_refusal
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ class Refusal:
 
     @property
     def verify_email(self) -> bool:
-        return self.message == UNVERIFIED
+        return self.message == permissions.UNVERIFIED
 
 
 @register.simple_tag(takes_context=True)
@@ -33,7 +33,7 @@ def comment_refusal(context: template.Context, post: Post) -> Refusal:
     user = context["user"]
     if not user.is_authenticated:
         return Refusal()
-    return Refusal(posting_refusal(user, post))
+    return Refusal(permissions.comment_refusal(user, post))
 
 
 @register.simple_tag(takes_context=True)

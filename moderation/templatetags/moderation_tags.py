@@ -2,7 +2,7 @@
 
 from django import template
 
-from forum.models import Comment
+from moderation.queue import waiting
 
 register = template.Library()
 
@@ -10,4 +10,4 @@ register = template.Library()
 @register.simple_tag
 def moderation_waiting() -> int:
     """Comments in the queue the banner links to: pending, or flagged and not yet seen to."""
-    return Comment.objects.waiting().count()
+    return waiting().count()

@@ -41,7 +41,7 @@ def setup_django(database_url: str) -> None:
     os.environ["FORUM_PAGE_CACHE_SECONDS"] = "0"
     os.environ["FORUM_COMMENT_RATE"] = "100000/m"  # measure the insert, not the limiter
     os.environ.pop("CACHE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forum.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
     import django
 
@@ -51,17 +51,20 @@ def setup_django(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def staff_clients(n: int, prefix: str) -> list:
-    """Logged-in test clients of staff readers (staff publish directly: every comment is
+def moderator_clients(n: int, prefix: str) -> list:
+    """Logged-in test clients of moderators (who publish directly: every comment is
     numbered, the most expensive path)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
+
+    from moderation.groups import moderators_group
 
     user_model = get_user_model()
     users = user_model.objects.bulk_create(
         user_model(username=f"{prefix}{i}", email=f"{prefix}{i}@example.org", is_staff=True)
         for i in range(n)
     )
+    moderators_group().user_set.add(*users)
     clients = []
     for user in users:
         client = Client(HTTP_HOST="127.0.0.1")
@@ -80,7 +83,7 @@ def sequential(size: int) -> dict:
 
     post = PostFactory(title=f"Sequential into {size}")
     bulk_thread(post, size // 2, 1)
-    (client,) = staff_clients(1, f"seq{size}-")
+    (client,) = moderator_clients(1, f"seq{size}-")
     url = reverse("forum:comment_create", args=[post.pk])
     times, queries = [], []
     for n in range(SEQUENTIAL):
@@ -107,7 +110,7 @@ def concurrent() -> dict:
     from tests.factories import PostFactory
 
     post = PostFactory(title="Everyone at once")
-    clients = staff_clients(READERS, "con-")
+    clients = moderator_clients(READERS, "con-")
     url = reverse("forum:comment_create", args=[post.pk])
     barrier = threading.Barrier(READERS)
     failures: list = []

@@ -1,0 +1,152 @@
+"""Who may do what: the one answer that views, forms, the admin, template tags and mail
+recipient lists all ask.
+
+A moderator is an active account holding the `moderation.moderate_comment` permission:
+a member of the Moderators group (`createmoderator`), or a superuser. Staff status alone
+only opens the admin's door; on the public site a staff account outside the group is an
+ordinary reader: it sees "Anonymous", and its comments are moderated like anyone's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from allauth.account.utils import has_verified_email
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from .models import CommentStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    from .models import Comment, Post
+
+    Reader = User | AnonymousUser
+
+MODERATE = "moderation.moderate_comment"
+SUSPEND = "moderation.suspend_user"
+
+CLOSED = "Comments are closed on this post."
+SUSPENDED = "Your account is suspended: you cannot post comments."
+UNVERIFIED = "Please verify your email address before commenting: use the link we emailed you."
+NOT_REPLYABLE = "The comment you are replying to is not open for replies."
+TOO_DEEP = "Replies cannot nest deeper than {depth} levels: reply to an earlier comment."
+
+# What an author may still take back: not what a moderator has already removed or rejected.
+REMOVABLE = frozenset({CommentStatus.PUBLISHED, CommentStatus.PENDING})
+
+
+def can_moderate(user: Reader) -> bool:
+    """Publish, reject, remove and restore comments; see who is behind a name."""
+    return user.is_authenticated and user.is_active and user.has_perm(MODERATE)
+
+
+def can_suspend(user: Reader) -> bool:
+    """Suspend accounts, and hold every comment of an account for review."""
+    return user.is_authenticated and user.is_active and user.has_perm(SUSPEND)
+
+
+def moderators() -> QuerySet[User]:
+    """Every account `can_moderate()` says yes to that has an address to mail."""
+    return (
+        get_user_model()
+        .objects.with_perm(
+            MODERATE,
+            is_active=True,
+            include_superusers=True,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        .exclude(email="")
+    )
+
+
+def closed_or_suspended(user: User, post: Post) -> str:
+    """Why `user` may not post on `post` whatever they write ("" if they may): no query."""
+    if not post.comments_open or not post.is_published:
+        return CLOSED
+    if user.is_suspended or not user.is_active:
+        return SUSPENDED
+    return ""
+
+
+def comment_refusal(user: User, post: Post) -> str:
+    """Why `user` cannot comment on `post` at all ("" if they can): shown instead of the
+    form. Moderators need no verified address (a superuser made on the command line has
+    none); everyone else verifies theirs first."""
+    refusal = closed_or_suspended(user, post)
+    if refusal:
+        return refusal
+    if not has_verified_email(user) and not can_moderate(user):
+        return UNVERIFIED
+    return ""
+
+
+class ThreadPermissions:
+    """What one reader may do with the comments of one post, decided once per request.
+
+    The post page asks for every row of a thread without building a Comment per row
+    (see `forum.thread`), so the questions take the row's plain values; `can_reply()`
+    and friends ask the same questions of one Comment."""
+
+    def __init__(self, user: Reader, post: Post) -> None:
+        self.user = user
+        self.user_pk = user.pk if user.is_authenticated else None
+        self.post_open = post.comments_open and post.is_published
+        self.post_public = post.is_published
+        self.max_depth = settings.FORUM_MAX_DEPTH
+        self._see_authors: bool | None = None
+
+    def reply(self, status: str, level: int) -> bool:
+        """Open for replies: published, on an open post, above the depth limit. Whether
+        this reader may post at all is `comment_refusal()`'s (readers without an account
+        are offered the reply link and asked to log in)."""
+        return self.post_open and status == CommentStatus.PUBLISHED and level < self.max_depth
+
+    def reply_refusal(self, status: str, level: int) -> str:
+        """Why a comment is not open for replies ("" if it is), for the form's error."""
+        if self.reply(status, level):
+            return ""
+        if self.post_open and status == CommentStatus.PUBLISHED:
+            return TOO_DEEP.format(depth=self.max_depth)
+        return NOT_REPLYABLE
+
+    def remove(self, status: str, author_id: int | None) -> bool:
+        """An author takes back their own comment while it is published or waiting."""
+        return self.user_pk is not None and author_id == self.user_pk and status in REMOVABLE
+
+    def flag(self, status: str, author_id: int | None) -> bool:
+        """A logged-in reader reports someone else's public comment."""
+        return (
+            self.user_pk is not None
+            and author_id != self.user_pk
+            and self.post_public
+            and status == CommentStatus.PUBLISHED
+        )
+
+    @property
+    def see_authors(self) -> bool:
+        """Moderators see the account behind a comment; asked only when a comment needs
+        it, as the permission check may cost queries."""
+        if self._see_authors is None:
+            self._see_authors = can_moderate(self.user)
+        return self._see_authors
+
+
+def can_reply(user: Reader, comment: Comment) -> bool:
+    return ThreadPermissions(user, comment.post).reply(comment.status, comment.level)
+
+
+def can_remove(user: Reader, comment: Comment) -> bool:
+    return ThreadPermissions(user, comment.post).remove(comment.status, comment.author_id)
+
+
+def can_flag(user: Reader, comment: Comment) -> bool:
+    return ThreadPermissions(user, comment.post).flag(comment.status, comment.author_id)
+
+
+def can_see_author(user: Reader, comment: Comment) -> bool:
+    return can_moderate(user)

@@ -1,0 +1,32 @@
+"""The moderation queue's vocabulary: what waits for a moderator.
+
+Moderation's own words over forum's comments, kept here so that forum never needs to
+know about flags: forum's models stand on their own, moderation builds on them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from forum.models import Comment, CommentQuerySet, CommentStatus
+
+from .models import Flag
+
+
+def open_flag_comment_ids() -> QuerySet:
+    """Ids of comments with an open flag, as an indexed IN (...) subquery: neither a join
+    (which needs DISTINCT) nor a per-row flag count evaluated for every comment."""
+    return Flag.objects.filter(resolved=False).values("comment_id")
+
+
+def flagged(comments: CommentQuerySet) -> CommentQuerySet:
+    """Of `comments`, those with a reader's flag no moderator has dealt with yet."""
+    return comments.filter(pk__in=open_flag_comment_ids())
+
+
+def waiting(comments: CommentQuerySet | None = None) -> CommentQuerySet:
+    """The queue: pending comments, and flagged ones (of `comments`, or of all)."""
+    comments = Comment.objects.all() if comments is None else comments
+    return comments.comments().filter(
+        Q(status=CommentStatus.PENDING) | Q(pk__in=open_flag_comment_ids())
+    )
