@@ -5,7 +5,7 @@ Knows nothing of the text format: it takes `ParsedFile`s. A post is identified b
 changed ones get only the rows that differ. Files are written in batches, one
 transaction each (commits are the costly part); when the database refuses a batch it is
 rolled back and replayed file by file, so each file stays atomic and one bad file never
-stops the others. Comments posted on the site (source_file == "") are never written.
+stops the others. Comments posted on the site (not `is_imported`) are never written.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from forum.models import ANONYMOUS, Comment, CommentStatus, Post, RemovedBy, base_slug
-from forum.trees import Node, layout
+from forum.models import ANONYMOUS, Comment, CommentStatus, Post, RemovedBy, free_slug
+from forum.trees import ROOT_PATH, Node, Place, layout, path_layout
 from search import indexing as search_index
 
 from . import bulk
@@ -39,12 +39,18 @@ POST_FIELDS = (
 )  # fmt: skip
 COMMENT_FIELDS = (
     "id", "post", "parent", "number", "path", "status", "removed_by", "body", "body_html",
-    "author", "display_name", "created_at", "published_at", "updated_at", "source_file",
-    "source_line", "lft", "rght", "tree_id", "level",
+    "author", "display_name", "created_at", "published_at", "updated_at", "is_imported",
+    "source_file", "source_line", "lft", "rght", "tree_id", "level",
 )  # fmt: skip
-# Statuses the blog decided; anything else (spam, pending, removed by a moderator or the
-# author) is the site's decision and a re-import leaves it alone.
-BLOG_STATUSES = {(CommentStatus.PUBLISHED, RemovedBy.BLOG), (CommentStatus.REMOVED, RemovedBy.BLOG)}
+# What a re-import may change in a comment of the blog.
+COMMENT_UPDATES = ("body", "body_html", "status", "removed_by", "source_file", "source_line",
+                   "updated_at")  # fmt: skip
+# What the blog says of a comment: published, or removed (a placeholder).
+PUBLISHED = (CommentStatus.PUBLISHED, RemovedBy.NOBODY)
+REMOVED = (CommentStatus.REMOVED, RemovedBy.BLOG)
+# Anything else (spam, pending, removed by a moderator or the author) is the site's
+# decision, and a re-import leaves it alone.
+BLOG_STATUSES = {PUBLISHED, REMOVED}
 
 
 @dataclass
@@ -81,14 +87,14 @@ class _Row(NamedTuple):
     status: str
     removed_by: str
     body: str
-    source_file: str
+    is_imported: bool
     lft: int
     rght: int
     level: int
 
 
 _ROW_FIELDS = ("id", "parent_id", "number", "path", "status", "removed_by", "body",
-               "source_file", "lft", "rght", "level")  # fmt: skip
+               "is_imported", "lft", "rght", "level")  # fmt: skip
 
 
 class _Columns:
@@ -98,7 +104,7 @@ class _Columns:
     def __init__(self, model: type[Model], ours: tuple[str, ...]) -> None:
         meta = model._meta
         self.table = meta.db_table
-        own = [meta.get_field(name) for name in ours]
+        own = self.own = [meta.get_field(name) for name in ours]
         extra = [f for f in meta.concrete_fields if f not in own]
         self.names = [f.column for f in own] + [f.column for f in extra]
         self.extra = tuple(bulk.value(f.get_db_prep_save(_default(f), connection)) for f in extra)
@@ -106,6 +112,12 @@ class _Columns:
     def insert(self, rows: list[tuple]) -> None:
         if rows:
             bulk.insert_rows(self.table, self.names, (row + self.extra for row in rows))
+
+    def row_of(self, obj: Model) -> tuple:
+        """Our columns' values of an unsaved instance, as `insert()` takes them."""
+        return tuple(
+            bulk.value(f.get_db_prep_save(f.pre_save(obj, add=True), connection)) for f in self.own
+        )
 
 
 def _default(field: Any) -> Any:
@@ -122,29 +134,6 @@ def midnight(date: datetime.date) -> datetime.datetime:
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def new_tree_places(comments: list[ParsedComment]) -> list[tuple[int, int, int]]:
-    """(lft, rght, level) of each parsed comment in a new tree, the root being (1, 2n+2, 0).
-
-    The parser lists comments depth-first with siblings in number order, so one pass with
-    a stack of open nodes numbers them (forum.trees.layout gives the same, more slowly)."""
-    places: list[list[int]] = []
-    open_: list[list[int]] = []
-    counter = 2
-    for comment in comments:
-        level = 1 if comment.parent_path is None else 2
-        while open_ and open_[-1][2] >= level:
-            open_.pop()[1] = counter
-            counter += 1
-        place = [counter, 0, level]
-        counter += 1
-        places.append(place)
-        open_.append(place)
-    while open_:
-        open_.pop()[1] = counter
-        counter += 1
-    return [tuple(p) for p in places]
 
 
 class Loader:
@@ -213,7 +202,7 @@ class _NewNode:
         self.origin = origin
         self.parent = parent  # an existing id, or the _NewNode of a parent created with it
         self.id = 0
-        self.place: tuple[int, int, int] = (0, 0, 0)
+        self.place: Place | None = None
 
 
 class _BatchWriter:
@@ -344,24 +333,24 @@ class _BatchWriter:
                 new_by_path[comment.path] = node
                 added.append(node)
                 counts.comments_created += 1
-            elif not row.source_file:
+            elif not row.is_imported:
                 skipped.add(comment.path)
                 self.results[parsed.name].warnings.append(
                     f"{parsed.name}:{comment.line}: comment {comment.path} of '{post.title}' "
                     "is taken by a comment posted on the site: not imported"
                 )
             else:
-                status = row.status
-                if (row.status, row.removed_by) in BLOG_STATUSES:
-                    status = CommentStatus.REMOVED if comment.removed else CommentStatus.PUBLISHED
-                if row.body == comment.body and row.status == status:
+                state = (row.status, row.removed_by)
+                if state in BLOG_STATUSES:
+                    state = REMOVED if comment.removed else PUBLISHED
+                if row.body == comment.body and (row.status, row.removed_by) == state:
                     counts.comments_unchanged += 1
                     continue
                 self.comment_updates.append(
                     (
                         comment.body,
                         render(comment.body),
-                        status,
+                        *state,
                         parsed.name,
                         comment.line,
                         bulk.value(self.now),
@@ -382,25 +371,22 @@ class _BatchWriter:
         rows = []
         for (parsed, post), post_id in zip(self.new_posts, ids, strict=True):
             month = (post.date.year, post.date.month)
-            base = slug = base_slug(post.title)
-            n = 2
-            while slug in taken.setdefault(month, set()):
-                slug, n = f"{base}-{n}", n + 1
+            slug = free_slug(post.title, taken.setdefault(month, set()))
             taken[month].add(slug)
             origin = _Origin(post_id, bulk.value(midnight(post.date)), parsed.name)
             rows.append(
                 (post_id, bulk.value(post.date), post.title, slug, *month, post.body,
                  render(post.body), True, True, origin.when, now, parsed.name, post.line)
             )  # fmt: skip
+            places = path_layout(comment.path for comment in post.comments)
             root = _NewNode(None, origin, None)
-            root.place = (1, 2 * len(post.comments) + 2, 0)
+            root.place = places[ROOT_PATH]
+            by_path = {ROOT_PATH: root}
             self.new_nodes.append(root)
-            nodes: dict[str, _NewNode] = {}
-            places = new_tree_places(post.comments)
-            for comment, place in zip(post.comments, places, strict=True):
-                parent = root if comment.parent_path is None else nodes[comment.parent_path]
-                node = nodes[comment.path] = _NewNode(comment, origin, parent)
-                node.place = place
+            for comment in post.comments:
+                parent = by_path[comment.parent_path or ROOT_PATH]
+                node = by_path[comment.path] = _NewNode(comment, origin, parent)
+                node.place = places[comment.path]
                 self.new_nodes.append(node)
         self.loader._posts.insert(rows)
 
@@ -425,8 +411,7 @@ class _BatchWriter:
             ]
             places = layout(nodes)
             for node in added:
-                place = places[node.id]
-                node.place = (place.lft, place.rght, place.level)
+                node.place = places[node.id]
             for row in rows:
                 place = places[row.id]
                 if (place.lft, place.rght, place.level) != (row.lft, row.rght, row.level):
@@ -434,24 +419,24 @@ class _BatchWriter:
 
     def _execute(self) -> None:
         now = bulk.value(self.now)
+        columns = self.loader._comments
         rows = []
         for node in self.new_nodes:
             comment, origin = node.comment, node.origin
-            lft, rght, level = node.place
+            lft, rght, level = node.place.lft, node.place.rght, node.place.level
             if comment is None:
-                rows.append(
-                    (node.id, origin.post_id, None, None, "", CommentStatus.PUBLISHED, "", "", "",
-                     None, ANONYMOUS, now, None, now, "", None, lft, rght, origin.post_id, level)
-                )  # fmt: skip
+                root = Comment.new_root(origin.post_id)
+                root.id, root.lft, root.rght = node.id, lft, rght
+                rows.append(columns.row_of(root))
                 continue
-            status = CommentStatus.REMOVED if comment.removed else CommentStatus.PUBLISHED
             rows.append(
                 (node.id, origin.post_id, _ref(node.parent), comment.number, comment.path,
-                 status, RemovedBy.BLOG, comment.body,
+                 *(REMOVED if comment.removed else PUBLISHED), comment.body,
                  render(comment.body) if comment.body else "", None, ANONYMOUS, origin.when,
-                 origin.when, now, origin.source, comment.line, lft, rght, origin.post_id, level)
+                 origin.when, now, True, origin.source, comment.line, lft, rght,
+                 origin.post_id, level)
             )  # fmt: skip
-        self.loader._comments.insert(rows)
+        columns.insert(rows)
         bulk.update_rows(
             Post._meta.db_table,
             ["body", "body_html", "source_file", "source_line", "updated_at"],
@@ -459,7 +444,7 @@ class _BatchWriter:
         )
         bulk.update_rows(
             Comment._meta.db_table,
-            ["body", "body_html", "status", "source_file", "source_line", "updated_at"],
+            COMMENT_UPDATES,
             self.comment_updates,
         )
         bulk.update_rows(Comment._meta.db_table, ["lft", "rght", "level"], self.tree_updates)

@@ -104,18 +104,23 @@ def base_slug(title: str) -> str:
     return slugify(title)[:80].strip("-") or "post"
 
 
-def unique_slug(title: str, date: datetime.date, exclude_pk: int | None = None) -> str:
-    """The title's slug, with -2, -3... when another post of the same month has it."""
-    base = base_slug(title)
-    taken = set(
-        Post.objects.filter(year=date.year, month=date.month, slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
+def free_slug(title: str, taken: set[str]) -> str:
+    """The title's slug, with -2, -3... while `taken` (the month's other slugs) has it."""
+    base = slug = base_slug(title)
+    n = 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def unique_slug(title: str, date: datetime.date, exclude_pk: int | None = None) -> str:
+    """The title's slug, unique among the posts of its month."""
+    taken = set(
+        Post.objects.filter(year=date.year, month=date.month, slug__startswith=base_slug(title))
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    return free_slug(title, taken)
 
 
 class CommentStatus(models.TextChoices):
@@ -127,7 +132,10 @@ class CommentStatus(models.TextChoices):
 
 
 class RemovedBy(models.TextChoices):
-    BLOG = "", "the original blog"
+    """Who took a comment out of public view; NOBODY while nobody has."""
+
+    NOBODY = "", "nobody"
+    BLOG = "blog", "the original blog"
     AUTHOR = "author", "the author"
     MODERATOR = "moderator", "a moderator"
 
@@ -164,10 +172,10 @@ class CommentQuerySet(TreeQuerySet):
         return self.comments().filter(shown)
 
     def imported(self) -> CommentQuerySet:
-        return self.comments().exclude(source_file="")
+        return self.comments().filter(is_imported=True)
 
     def from_users(self) -> CommentQuerySet:
-        return self.comments().filter(source_file="")
+        return self.comments().filter(is_imported=False)
 
     def thread(self, post: Post, user: User | None = None) -> CommentQuerySet:
         """One post's thread in reading order, in one query (uses the (tree_id, lft) index)."""
@@ -181,10 +189,8 @@ class CommentQuerySet(TreeQuerySet):
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
     def create_root(self, post: Post) -> Comment:
-        """The hidden root of a post's tree, with `tree_id = post.pk` so no two posts share one."""
-        root = Comment(post=post, tree_id=post.pk, lft=1, rght=2, level=0, parent=None)
         # bulk_create skips MPTTModel.save(), which would pick its own tree_id.
-        self.bulk_create([root])
+        (root,) = self.bulk_create([Comment.new_root(post.pk)])
         return root
 
 
@@ -213,7 +219,9 @@ class Comment(MPTTModel):
     status = models.CharField(
         max_length=10, choices=CommentStatus.choices, default=CommentStatus.PUBLISHED
     )
-    removed_by = models.CharField(max_length=10, choices=RemovedBy.choices, blank=True)
+    removed_by = models.CharField(
+        max_length=10, choices=RemovedBy.choices, blank=True, default=RemovedBy.NOBODY
+    )
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True, editable=False)
     author = models.ForeignKey(
@@ -227,6 +235,9 @@ class Comment(MPTTModel):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    is_imported = models.BooleanField(
+        default=False, editable=False, help_text="From the blog's archive, not written here."
+    )
     source_file = models.CharField(max_length=255, blank=True)
     source_line = models.PositiveIntegerField(null=True, blank=True)
 
@@ -251,6 +262,12 @@ class Comment(MPTTModel):
         self.body_html = render_text(self.body)
         super().save(*args, **kwargs)
 
+    @classmethod
+    def new_root(cls, post_id: int, size: int = 0) -> Comment:
+        """The hidden root of a post's tree, unsaved, above `size` comments: its
+        `tree_id` is the post's id, so no two posts ever share a tree."""
+        return cls(post_id=post_id, tree_id=post_id, lft=1, rght=2 * size + 2, level=0)
+
     @property
     def anchor(self) -> str:
         return comment_anchor(self.path, self.pk)
@@ -265,10 +282,6 @@ class Comment(MPTTModel):
         if self.status == CommentStatus.REMOVED and self.removed_by == RemovedBy.BLOG:
             return "This comment has been removed."
         return "This comment has been removed by a moderator."
-
-    @property
-    def is_imported(self) -> bool:
-        return bool(self.source_file)
 
     @property
     def is_public(self) -> bool:

@@ -72,7 +72,7 @@ def publish(comment: Comment) -> Comment:
         lock_post(comment.post_id)
         comment.refresh_from_db()
         comment.status = CommentStatus.PUBLISHED
-        comment.removed_by = RemovedBy.BLOG
+        comment.removed_by = RemovedBy.NOBODY
         if comment.number is None:
             _number(comment)
             _after_commit(comment_published, comment)
@@ -81,7 +81,7 @@ def publish(comment: Comment) -> Comment:
     return comment
 
 
-def set_status(comment: Comment, status: str, removed_by: str = RemovedBy.BLOG) -> Comment:
+def set_status(comment: Comment, status: str, removed_by: str = RemovedBy.NOBODY) -> Comment:
     """Hide or remove a comment. Its node, number and replies all stay where they are."""
     if status == CommentStatus.PUBLISHED:
         return publish(comment)

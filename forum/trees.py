@@ -1,8 +1,11 @@
-"""Nested-set arithmetic for comment trees, independent of the ORM.
+"""Nested-set arithmetic for comment trees, independent of the ORM: the one layout.
 
-The importer lays out a whole post's tree in memory with `layout()` and writes it in
-one go; `check_comment_trees` uses `problems()` to verify stored trees and `layout()`
-again to repair them.
+`layout()` gives every node of a tree its lft/rght/level from parent links alone. The
+importer lays out whole new trees with it (`path_layout()`, from number paths) and
+existing trees that gain comments; `check_comment_trees` uses `problems()` to verify
+stored trees and `layout()` again to repair them; the tests' bulk threads use
+`path_layout()` too. Only `forum.threads` changes a stored tree any other way (mptt's
+insert and move, under the post's row lock).
 """
 
 from __future__ import annotations
@@ -70,6 +73,19 @@ def layout(
         stack.append((node, level, True))
         stack.extend((child, level + 1, False) for child in reversed(children.get(node.id, [])))
     return places
+
+
+ROOT_PATH = ""
+
+
+def path_layout(paths: Iterable[str]) -> dict[str, Place]:
+    """The places of a new tree from its comments' number paths ('12', '12.1'), any
+    order, under a root whose path is ROOT_PATH. Every parent must be among the paths."""
+    nodes = [Node(ROOT_PATH, None)]
+    for path in paths:
+        parent, _, number = path.rpartition(".")
+        nodes.append(Node(path, parent, int(number)))
+    return layout(nodes)
 
 
 def problems(nodes: list[Node]) -> list[str]:

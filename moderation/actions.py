@@ -59,7 +59,7 @@ def moderate(
         elif TARGET[action] == CommentStatus.PUBLISHED:
             publish(comment)
         else:
-            removed_by = RemovedBy.BLOG if action == LogAction.AUTO_HIDE else RemovedBy.MODERATOR
+            removed_by = RemovedBy.NOBODY if action == LogAction.AUTO_HIDE else RemovedBy.MODERATOR
             set_status(comment, TARGET[action], removed_by=removed_by)
         if action != LogAction.AUTO_HIDE:
             open_flags.update(resolved=True)

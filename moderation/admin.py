@@ -184,9 +184,9 @@ class OriginFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "user":
-            return queryset.filter(source_file="")
+            return queryset.filter(is_imported=False)
         if self.value() == "imported":
-            return queryset.exclude(source_file="")
+            return queryset.filter(is_imported=True)
         return queryset
 
 

@@ -1,9 +1,10 @@
 """Big published threads written in bulk, for query-count tests and benchmarks.
 
 Inserting 1,000 comments one by one through `forum.threads.add_comment` rewrites the
-tree 1,000 times; this lays the whole tree out once with `forum.trees.layout` and writes
-it with two `bulk_create` calls, keeping the invariants the importer keeps (tree_id =
-post.pk under the post's hidden root, lft/rght/level, number paths, body_html)."""
+tree 1,000 times; this lays the whole tree out once with the importer's
+`forum.trees.path_layout` and writes it with two `bulk_create` calls, keeping the
+invariants the importer keeps (tree_id = post.pk under the post's hidden root,
+lft/rght/level, number paths, body_html)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from forum.models import Comment, CommentStatus, Post
 from forum.text import render_text
 from forum.threads import lock_post, root_of
-from forum.trees import Node, layout
+from forum.trees import ROOT_PATH, path_layout
 
 
 def bulk_thread(post: Post, top_level: int, replies_each: int = 0) -> int:
@@ -23,15 +24,14 @@ def bulk_thread(post: Post, top_level: int, replies_each: int = 0) -> int:
     with transaction.atomic():
         lock_post(post.pk)
         root = root_of(post)
-        nodes = [Node(id=(), parent_id=None)]
-        for i in range(1, top_level + 1):
-            nodes.append(Node(id=(i,), parent_id=(), number=i))
-            nodes += [Node(id=(i, j), parent_id=(i,), number=j) for j in range(1, replies_each + 1)]
-        places = layout(nodes)
+        tops = [str(i) for i in range(1, top_level + 1)]
+        replies = {top: [f"{top}.{j}" for j in range(1, replies_each + 1)] for top in tops}
+        places = path_layout([*tops, *(path for paths in replies.values() for path in paths)])
 
-        def make(key: tuple[int, ...], parent: Comment) -> Comment:
-            place = places[key]
-            body = f"Comment {'.'.join(map(str, key))}: the view from the office, https://example.org/{key[-1]}"
+        def make(path: str, parent: Comment) -> Comment:
+            place = places[path]
+            number = int(path.rpartition(".")[2])
+            body = f"Comment {path}: the view from the office, https://example.org/{number}"
             return Comment(
                 post=post,
                 parent=parent,
@@ -39,8 +39,8 @@ def bulk_thread(post: Post, top_level: int, replies_each: int = 0) -> int:
                 lft=place.lft,
                 rght=place.rght,
                 level=place.level,
-                number=key[-1],
-                path=".".join(map(str, key)),
+                number=number,
+                path=path,
                 status=CommentStatus.PUBLISHED,
                 body=body,
                 body_html=render_text(body),
@@ -48,10 +48,8 @@ def bulk_thread(post: Post, top_level: int, replies_each: int = 0) -> int:
                 published_at=now,
             )
 
-        tops = Comment.objects.bulk_create([make((i,), root) for i in range(1, top_level + 1)])
-        replies = [
-            make((i, j), top) for i, top in enumerate(tops, 1) for j in range(1, replies_each + 1)
-        ]
-        Comment.objects.bulk_create(replies, batch_size=500)
-        Comment.objects.filter(pk=root.pk).update(rght=places[()].rght)
-    return len(tops) + len(replies)
+        made = Comment.objects.bulk_create([make(path, root) for path in tops])
+        below = [make(path, top) for top in made for path in replies[top.path]]
+        Comment.objects.bulk_create(below, batch_size=500)
+        Comment.objects.filter(pk=root.pk).update(rght=places[ROOT_PATH].rght)
+    return len(made) + len(below)

@@ -196,7 +196,7 @@ def test_a_reader_sets_display_name_anonymous_default_and_reply_mails(client):
 def test_a_display_name_cannot_impersonate_anyone(client, name, error):
     verified_user(display_name="Taken Name")
     blog_comment = comment(PostFactory(), body="From 2011", display_name="Jim Brown")
-    blog_comment.source_file = "2011-03.txt"
+    blog_comment.is_imported, blog_comment.source_file = True, "2011-03.txt"
     blog_comment.save()
     reader = verified_user(display_name="")
     client.force_login(reader)

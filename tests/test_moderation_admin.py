@@ -119,7 +119,7 @@ def test_filters_status_post_origin_author_and_flagged(mod_client):
     theirs = comment(other, status=PENDING, author=UserFactory())
     public = comment(post)
     imported = Comment.objects.filter(pk=public.pk)
-    imported.update(source_file="2015-02.txt")
+    imported.update(is_imported=True, source_file="2015-02.txt")
 
     def rows(query):
         return set(mod_client.get(QUEUE + query).context["cl"].result_list)

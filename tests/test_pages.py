@@ -209,7 +209,7 @@ def test_a_reader_sees_the_removed_comments_replies(client: Client):
     twelve = post.comments.get(path="12")
     comment(post, twelve, body="Media Release")
     comment(post, twelve, body="So thats why theres no evr left for probation")
-    set_status(twelve, CommentStatus.REMOVED)
+    set_status(twelve, CommentStatus.REMOVED, RemovedBy.BLOG)
 
     page = html(client.get(post.get_absolute_url()))
     block = page[page.index('id="c12"') :]
