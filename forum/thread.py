@@ -4,6 +4,12 @@ A thread of 1,000 comments is the site's hottest page, so the work per comment i
 here, once, rather than in the template: each template variable lookup, `{% if %}` or
 `{% url %}` saved is 5 to 50 ms per 1,000 comments. Building 1,000 Comment instances
 (mptt's bookkeeping, deferred fields) costs about 14 ms, the rows about 2 ms.
+
+The one markup written here is the nesting between comments (`<ol class="replies">`,
+`</li>`, `</ol></li>`) and each comment's class. Written by the template instead, from
+per-node flags, the same page came out byte for byte the same and cost 4 to 5 ms more
+of CPU per 1,000 comments (about 8%; three alternating runs of 60 renders each, best
+run 51.0 against 47.1 ms); the comment itself is the template's (`forum/_comment.html`).
 """
 
 from __future__ import annotations

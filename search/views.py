@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from . import markup
 from .backends import backend_for
 from .filters import MONTHS, SearchFilterSet
 from .models import SearchDocument
@@ -34,48 +32,19 @@ class Select:
 
 
 def _selects(form: Form) -> list[Select]:
-    """The form's selects. Their options are joined in Python, not by Django's widget
-    templates or a template loop: either cost more per option than a search does."""
+    """The form's selects, their options written by `search.markup` (Django's widget
+    templates cost more per option than a search does)."""
     return [
         Select(
             name,
             form.fields[name].label,
-            _options(
+            markup.options(
                 tuple((str(value), str(label)) for value, label in form.fields[name].choices),
                 form.data.get(name) or "",
             ),
         )
         for name in ("sort", "year", "month", "kind")
     ]
-
-
-@lru_cache(maxsize=512)
-def _options(choices: tuple[tuple[str, str], ...], chosen: str) -> SafeString:
-    """<option> elements, `chosen` selected; remembered, as readers pick few values."""
-    selected = mark_safe(" selected")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, selected if value == chosen else "", label) for value, label in choices),
-    )
-
-
-def _facet_items(facets: Iterable[tuple[str, int, str, bool]]) -> SafeString:
-    """<li> elements of (label, matches, link, chosen) facets, the chosen one marked and
-    not linked. Joined here, like the options: a template loop over them cost more than
-    counting the matches did."""
-    return format_html_join(
-        "",
-        "<li>{}</li>",
-        (
-            (
-                format_html('<strong aria-current="true">{} ({})</strong>', label, n)
-                if chosen
-                else format_html('<a href="{}">{}</a> ({})', link, label, n),
-            )
-            for label, n, link, chosen in facets
-        ),
-    )
 
 
 def _link(params: dict[str, str], **changes: int | None) -> str:
@@ -105,12 +74,13 @@ def search(request: HttpRequest) -> HttpResponse:
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         page=page,
+        result_items=markup.result_items(page),
         total=results.total,
-        year_facets=_facet_items(
+        year_facets=markup.facet_items(
             (str(y), n, _link(params, year=y, month=None), y == year)
             for y, n in sorted(facets.years.items())
         ),
-        month_facets=_facet_items(
+        month_facets=markup.facet_items(
             (MONTH_NAMES[m], n, _link(params, month=m), m == month)
             for m, n in sorted(facets.months.items())
         ),
