@@ -59,8 +59,7 @@ class CommentsFeed(Feed):
 
     def items(self) -> QuerySet[Comment]:
         return (
-            Comment.objects.published()
-            .filter(post__is_published=True)
+            Comment.objects.public()
             .select_related("post")
             .order_by(F("published_at").desc(nulls_last=True), "-id")[:FEED_LENGTH]
         )
@@ -103,7 +102,7 @@ class PostCommentsFeed(CommentsFeed):
 
     def items(self, obj: Post) -> QuerySet[Comment]:
         return (
-            Comment.objects.published()
+            Comment.objects.public()
             .filter(post=obj)
             .select_related("post")
             .order_by(F("published_at").desc(nulls_last=True), "-id")[:FEED_LENGTH]

@@ -2,10 +2,11 @@
 
 The importer writes with raw executemany/COPY and moderation with `.update()`, so Django
 signals would miss most changes; triggers on forum_post and forum_comment see them all,
-in the writer's own transaction. Only published comments of published posts, and
-published posts, have a row, whose id the trigger computes: the date-ordered key of
-`search.scope` (only the day arithmetic differs per engine). The same statements serve
-both engines; each engine then indexes the rows its own way:
+in the writer's own transaction. Only published posts and public comments (published, of
+a published post: `Comment.objects.public()` in SQL) have a row, whose id the trigger
+computes: the date-ordered key of `search.scope` (only the day arithmetic differs per
+engine). The same statements serve both engines; each engine then indexes the rows its
+own way:
 
 - PostgreSQL: a BEFORE trigger on search_document sets `vector` (title weight A, body
   weight B, 'english'), which a GIN index covers.

@@ -233,6 +233,18 @@ def test_only_published_comments_are_found_before_and_after_moderation():
     assert found("omnishambles") == []
 
 
+def test_the_index_holds_exactly_the_public_comments():
+    shown, hidden_post = post("Shown"), post("Withdrawn")
+    kept = [comment(shown, body=f"kept {i}") for i in range(3)]
+    comment(shown, body="held", status=CommentStatus.PENDING)
+    set_status(kept[0], CommentStatus.SPAM)
+    comment(hidden_post, body="on a withdrawn post")
+    Post.objects.filter(pk=hidden_post.pk).update(is_published=False)
+    indexed = SearchDocument.objects.filter(kind="comment").values_list("comment_id", flat=True)
+    public = Comment.objects.public().values_list("pk", flat=True)
+    assert sorted(indexed) == sorted(public) == [kept[1].pk, kept[2].pk]
+
+
 def test_the_thread_comment_count_follows_status_changes():
     p = post("Counted", "counted")
     first = comment(p, body="one")
