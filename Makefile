@@ -1,4 +1,5 @@
-# make run   - SQLite site with the sample archive imported, on http://127.0.0.1:8000
+# make run   - SQLite site with the sample archive imported, on http://127.0.0.1:8000,
+#              and its task worker (mail, digests)
 # make test  - the suite on SQLite, then on PostgreSQL (+ Redis cache) when reachable
 # make bench - benchmarks under tests/benchmarks/ (figures go in the README)
 
@@ -23,7 +24,9 @@ run: install
 	$(PY) manage.py migrate --noinput
 	@if $(PY) manage.py help import_archive >/dev/null 2>&1; then \
 		$(PY) manage.py import_archive $(SAMPLE); fi
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 test: test-sqlite test-postgres
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "archive_import",
     "moderation",  # before the admin: its templates add the queue count to the admin index
     "search",
+    "outbox",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
 ]
 if os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
     INSTALLED_APPS.append("django.contrib.postgres")
@@ -163,12 +166,28 @@ ACCOUNT_RATE_LIMITS = {
 # X-Forwarded-For; 0 means REMOTE_ADDR (no proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
-# Email: console by default; EMAIL_URL=smtp://user:pass@host:587/?tls=True for SMTP.
+# Background work: Django's tasks API (the django-tasks backport) on the database, so it
+# needs no other service and is the same on SQLite and PostgreSQL; `manage.py db_worker`
+# runs the tasks, any number of them side by side.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Email: every mail is queued (outbox) and delivered by the task worker with
+# OUTBOX_BACKEND: the console by default; EMAIL_URL=smtp://user:pass@host:587/?tls=True
+# for SMTP. No request ever opens an SMTP connection.
+EMAIL_BACKEND = "outbox.backends.QueuedEmailBackend"
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 if EMAIL_URL:
-    vars().update(dj_email_url.parse(EMAIL_URL))
+    email_config = dj_email_url.parse(EMAIL_URL)
+    OUTBOX_BACKEND = email_config.pop("EMAIL_BACKEND")
+    vars().update(email_config)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    OUTBOX_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds the worker waits for the mail server to connect or answer (EMAIL_URL's
+# ?timeout= if it has one).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or globals().get("EMAIL_TIMEOUT") or 10)
+# Seconds before each new attempt at a mail the server refused; after the last, the mail
+# stays in the outbox as failed for the operator (`manage.py outbox`).
+OUTBOX_RETRY_DELAYS = [60, 300, 1800, 7200, 21600]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "On Probation Forum <forum@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

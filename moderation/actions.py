@@ -17,7 +17,7 @@ from forum.models import Comment, CommentStatus, RemovedBy
 from forum.threads import publish, set_status
 
 from .models import Flag, LogAction, LogEntry, WatchedUser
-from .notifications import notify_moderators
+from .notifications import schedule_queue_digest
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -92,7 +92,7 @@ def flag(comment: Comment, user: User, reason: str) -> bool:
         if created and flaggers >= settings.FORUM_FLAGS_TO_HIDE:
             hidden = moderate(comment, LogAction.AUTO_HIDE, None, f"{flaggers} readers flagged it")
             if hidden is not None:
-                transaction.on_commit(notify_moderators, robust=True)
+                transaction.on_commit(schedule_queue_digest, robust=True)
     return created
 
 

@@ -170,3 +170,28 @@ class Unsubscribe(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ⟂ {self.kind}"
+
+
+class QueueDigest(models.Model):
+    """When the moderators' queue mail was last sent and when the next one is due (one
+    row, pk=1): in the database, so every app server and worker shares it."""
+
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    # The scheduled digest task's time; None when none is scheduled.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "queue digest"
+
+    def __str__(self) -> str:
+        return "Queue digest"
+
+
+class DigestedComment(models.Model):
+    """A waiting comment the moderators have been mailed about: each one once."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="+")
+    mailed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} mailed {self.mailed_at:%Y-%m-%d %H:%M}"

@@ -1,42 +1,48 @@
-"""Mail about users' comments, sent after the transaction commits.
+"""Mail about users' comments, queued after the transaction commits.
 
 Listens to forum.threads' after-commit signals, so every path that adds or publishes a
-comment notifies, and a failing mail server is logged but never loses a comment. Imported
-comments (the blog's archive) never cause mail. Every mail carries a one-click
-unsubscribe link and List-Unsubscribe headers (RFC 8058).
+comment notifies. Mail goes through the outbox (the task worker sends it), so a slow or
+failing mail server never delays or loses a comment. Imported comments (the blog's
+archive) never cause mail. Every mail carries a one-click unsubscribe link and
+List-Unsubscribe headers (RFC 8058).
+
+Moderators get one digest of the comments newly waiting, at most every DIGEST_INTERVAL:
+a held comment schedules the digest task (at once, or when the interval since the last
+one ends), and the digest mentions each waiting comment once.
 """
 
 from __future__ import annotations
 
-import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMessage
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator
+from django_tasks import task
 
 from forum.models import Comment
 from forum.permissions import moderators
 from forum.threads import comment_added, comment_published
 
-from .models import Unsubscribe
+from .models import DigestedComment, QueueDigest, Unsubscribe
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-logger = logging.getLogger(__name__)
-
 UNSUBSCRIBE_SALT = "moderation.unsubscribe"
 REPLIES = "replies"
 KINDS = {REPLIES, *Unsubscribe.Kind.values}
-DIGEST_LOCK = "moderation:queue-mail"
-DIGEST_INTERVAL = 600  # seconds: moderators get at most one queue mail per 10 minutes
-LAST_MAILED = "moderation:queue-mail-newest"  # newest pending pk already mailed about
+DIGEST_INTERVAL = timedelta(minutes=10)  # at most one queue mail per 10 minutes
+# A digest scheduled this long ago and never run was lost (its task pruned, say).
+DIGEST_LOST_AFTER = timedelta(hours=1)
+DIGEST_LINES = 10
 
 
 def absolute(path: str) -> str:
@@ -64,8 +70,8 @@ def wants(user: User | None, kind: str) -> bool:
     return not Unsubscribe.objects.filter(user=user, kind=kind).exists()
 
 
-def send(user: User, kind: str, subject: str, body: str) -> bool:
-    """Send one mail with its unsubscribe link; log (never raise) when the server fails."""
+def send(user: User, kind: str, subject: str, body: str) -> None:
+    """Queue one mail with its unsubscribe link."""
     url = absolute(reverse("moderation:unsubscribe", args=[unsubscribe_token(user, kind)]))
     message = EmailMessage(
         subject=subject,
@@ -76,42 +82,59 @@ def send(user: User, kind: str, subject: str, body: str) -> bool:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    try:
-        message.send()
-    except Exception:
-        logger.exception("Could not send %s mail to user %s", str(kind), user.pk)
-        return False
-    return True
+    message.send()
 
 
 def excerpt(comment: Comment) -> str:
     return Truncator(" ".join(comment.body.split())).chars(200)
 
 
-def notify_moderators() -> bool:
-    """Tell moderators comments are waiting, at most once per DIGEST_INTERVAL, and only
-    when something arrived since the last mail. True if a mail went out.
+def schedule_queue_digest() -> None:
+    """Ask for the moderators' digest: now, or once DIGEST_INTERVAL has passed since the
+    last one. At most one is scheduled at a time (a conditional update claims the slot),
+    so a burst of held comments costs one digest."""
+    now = timezone.now()
+    with transaction.atomic():
+        digest, _ = QueueDigest.objects.get_or_create(pk=1)
+        due = max(now, digest.last_sent_at + DIGEST_INTERVAL) if digest.last_sent_at else now
+        free = Q(scheduled_for__isnull=True) | Q(scheduled_for__lt=now - DIGEST_LOST_AFTER)
+        if QueueDigest.objects.filter(free, pk=1).update(scheduled_for=due):
+            send_queue_digest.using(run_after=due).enqueue()
 
-    The lock lives in the cache (Redis in production), so the limit holds across app
-    servers. Comments arriving while it is held go out with the next comment's mail, or
-    with `manage.py mail_moderators` run from cron every few minutes."""
-    waiting = Comment.objects.pending().select_related("post").order_by("created_at")
-    newest = waiting.aggregate(newest=Max("pk"))["newest"]
-    if newest is None or newest <= cache.get(LAST_MAILED, 0):
-        return False
-    if not cache.add(DIGEST_LOCK, True, DIGEST_INTERVAL):
-        return False
-    cache.set(LAST_MAILED, newest, None)
-    count = waiting.count()
-    lines = [f"{count} comment(s) are waiting for moderation:", ""]
-    lines += [f"- {c.post.title}: {excerpt(c)}" for c in waiting[:10]]
-    queue = absolute(reverse("admin:forum_comment_changelist"))
-    lines += ["", f"Open the queue: {queue}"]
-    subject = f"{count} comment(s) awaiting moderation"
+
+@task()
+def send_queue_digest() -> int:
+    """Mail the moderators the comments that began waiting since the last digest; how
+    many. Each waiting comment is mentioned once (DigestedComment), whenever it arrived."""
+    with transaction.atomic():
+        digest, _ = QueueDigest.objects.select_for_update().get_or_create(pk=1)
+        digest.scheduled_for = None
+        waiting = Comment.objects.pending()
+        # Comments that left the queue may come back (a restored comment flagged again).
+        DigestedComment.objects.exclude(comment__in=waiting).delete()
+        fresh = list(
+            waiting.exclude(pk__in=DigestedComment.objects.values("comment_id"))
+            .select_related("post")
+            .order_by("created_at", "pk")
+        )
+        if fresh:
+            _mail_digest(fresh, waiting.count())
+            DigestedComment.objects.bulk_create([DigestedComment(comment=c) for c in fresh])
+            digest.last_sent_at = timezone.now()
+        digest.save()
+    return len(fresh)
+
+
+def _mail_digest(fresh: list[Comment], waiting: int) -> None:
+    lines = [f"{len(fresh)} new comment(s) are waiting for moderation ({waiting} in all):", ""]
+    lines += [f"- {c.post.title}: {excerpt(c)}" for c in fresh[:DIGEST_LINES]]
+    if len(fresh) > DIGEST_LINES:
+        lines.append(f"- and {len(fresh) - DIGEST_LINES} more")
+    lines += ["", f"Open the queue: {absolute(reverse('admin:forum_comment_changelist'))}"]
+    subject = f"{len(fresh)} comment(s) awaiting moderation"
     for user in moderators():
         if wants(user, Unsubscribe.Kind.QUEUE):
             send(user, Unsubscribe.Kind.QUEUE, subject, "\n".join(lines))
-    return True
 
 
 def notify_author_published(comment: Comment) -> None:
@@ -151,7 +174,7 @@ def on_comment_added(sender, comment: Comment, **kwargs) -> None:
     if comment.is_public:
         notify_reply(comment)
     else:
-        notify_moderators()
+        schedule_queue_digest()
 
 
 @receiver(comment_published, dispatch_uid="moderation.comment_published")

@@ -46,6 +46,15 @@ def empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def queued_mail(settings):
+    """Mail leaves through the outbox and the task worker, as in production (Django's test
+    runner would swap in its in-memory backend); the worker delivers to that in-memory
+    outbox (`mail.outbox`), so a test runs the worker (tests.tasks.run_tasks) to see it."""
+    settings.EMAIL_BACKEND = "outbox.backends.QueuedEmailBackend"
+    settings.OUTBOX_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Page and rate-limit caches must not leak from one test into the next."""
     empty_cache()

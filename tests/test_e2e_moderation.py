@@ -15,11 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
 
 
-@pytest.fixture(autouse=True)
-def locmem_mail(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 def test_a_moderator_publishes_a_readers_comment_and_the_public_then_sees_it(
     live_server, browser, artifacts_dir
 ):

@@ -1,17 +1,19 @@
-"""Flush the moderators' queue mail: run from cron (e.g. every 5 minutes).
+"""Mail moderators now about comments that began waiting since the last queue mail.
 
-New comments trigger the mail themselves, but at most once per 10 minutes; a comment that
-arrives inside that window would otherwise wait for the next one to be mentioned."""
+The task worker sends the digest by itself (at most every 10 minutes, when comments are
+held); this is for the operator who wants it now, whatever the interval."""
 
 from django.core.management.base import BaseCommand
 
-from moderation.notifications import notify_moderators
+from moderation.notifications import send_queue_digest
 
 
 class Command(BaseCommand):
-    help = "Mail moderators about comments that arrived since the last queue mail."
+    help = "Mail moderators about comments that began waiting since the last queue mail."
 
     def handle(self, **options) -> None:
-        sent = notify_moderators()
+        sent = send_queue_digest.call()
         if options["verbosity"] > 1 or sent:
-            self.stdout.write("Queue mail sent." if sent else "Nothing new to mail.")
+            self.stdout.write(
+                f"Queue mail about {sent} comment(s) queued." if sent else "Nothing new to mail."
+            )

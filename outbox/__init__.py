@@ -1,0 +1,1 @@
+"""Mail leaves through the task queue: no request ever opens an SMTP connection."""
