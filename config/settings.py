@@ -111,14 +111,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis (Django's own backend) when CACHE_URL is set, else per-process memory.
+# Cache: Redis when CACHE_URL is set, else per-process memory. Redis goes through
+# config.cache: an unreachable server makes pages slower, never a 500. Short socket
+# timeouts bound what the first request of an outage waits (a server that accepts and
+# never answers would hold it 5 s by default); then the process goes without Redis for
+# CACHE_RETRY_AFTER seconds before trying it again.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "opf"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.5")),
+                "RETRY_AFTER": float(os.environ.get("CACHE_RETRY_AFTER", "5")),
+            },
         }
     }
 else:
@@ -126,8 +135,10 @@ else:
 # Seconds an anonymous reader's page may be served from the cache.
 FORUM_PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "60"))
 
-# Sessions live in the database (or cache+db) so any app server can serve any request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database, so any app server can serve any request, and not in
+# the cache as well: cached_db trusts its cached copy, so a logout whose cache delete
+# was lost to a Redis outage would come back to life when Redis does.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -6,6 +6,7 @@ class ForumConfig(AppConfig):
     verbose_name = "Forum"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401
         from .cache import connect_signals
 
         connect_signals()

@@ -7,6 +7,10 @@ URL and a generation number that every post or comment save bumps, so a reader w
 just saw a change never gets the page from before it; the TTL
 (`FORUM_PAGE_CACHE_SECONDS`) bounds staleness from bulk writers that send no signals
 (the importer's raw inserts, `QuerySet.update()`).
+
+With the cache unreachable (`config.cache`) every page is a miss, rendered as if the
+cache were off; when it answers again the generation moves on, as a change saved
+meanwhile could not bump it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+
+from config.cache import cache_reconnected
 
 GENERATION_KEY = "forum:pages:generation"
 
@@ -56,10 +62,17 @@ def connect_signals() -> None:
         post_delete.connect(
             _on_change, sender=model, dispatch_uid=f"page-cache-del-{model.__name__}"
         )
+    cache_reconnected.connect(_on_reconnect, dispatch_uid="page-cache-reconnected")
 
 
 def _on_change(**kwargs) -> None:
     invalidate_pages()
+
+
+def _on_reconnect(**kwargs) -> None:
+    """Changes saved while the cache was unreachable could not bump the generation, so
+    pages cached before the outage must not come back with it."""
+    _next_generation()
 
 
 def _cacheable(request: HttpRequest) -> bool:

@@ -9,11 +9,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
 
+from config.cache import cache_reconnected
 from forum.models import Comment
 
 RULES_CACHE_KEY = "moderation:rules"
+
+
+@receiver(cache_reconnected, dispatch_uid="moderation-rules-reconnected")
+def _forget_cached_rules(**kwargs) -> None:
+    """Rules saved while the cache was unreachable could not delete the copy cached before."""
+    cache.delete(RULES_CACHE_KEY)
 
 
 class Mode(models.TextChoices):

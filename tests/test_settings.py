@@ -41,6 +41,20 @@ def test_check_deploy_is_clean_in_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_production_without_a_shared_cache_is_warned_about():
+    result = manage("check", **production(CACHE_URL=""))
+
+    assert result.returncode == 0, result.stderr
+    assert "forum.W001" in result.stderr and "CACHE_URL" in result.stderr
+
+
+def test_development_with_its_local_memory_cache_is_not_warned_about():
+    result = manage("check", CACHE_URL="")
+
+    assert result.returncode == 0, result.stderr
+    assert "forum.W001" not in result.stdout + result.stderr
+
+
 def test_the_site_refuses_to_start_without_a_secret_key_when_debug_is_off():
     result = manage("check", DEBUG="0", ALLOWED_HOSTS="forum.example.org")
     assert result.returncode != 0
@@ -63,7 +77,7 @@ def test_database_and_cache_urls_select_postgresql_and_redis():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache.ResilientRedisCache",
     ]
 
 
