@@ -2,11 +2,16 @@
 
 Only anonymous GET/HEAD requests are cached, never a logged-in reader's page (it shows
 their pending comments and controls) nor a page with messages waiting, nor a response that
-sets a cookie (a CSRF token must never be shared between readers). Keys hold the full
+sets a cookie (a CSRF token must never be shared between readers). Keys hold the page's
 URL and a generation number that every post or comment save bumps, so a reader who
 just saw a change never gets the page from before it; the TTL
 (`FORUM_PAGE_CACHE_SECONDS`) bounds staleness from bulk writers that send no signals
 (the importer's raw inserts, `QuerySet.update()`).
+
+Of the query string a key holds only the parameters the view declares it reads, in the
+form its own links write them (`?page=2`): `?utm=...` or `?fbclid=...` neither render
+the page again nor add an entry, whatever their number. A read parameter in another
+form (`?page=02`) is rendered but not kept, so no query string adds entries without end.
 
 With the cache unreachable (`config.cache`) every page is a miss, rendered as if the
 cache were off; when it answers again the generation moves on, as a change saved
@@ -16,8 +21,10 @@ meanwhile could not bump it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -28,6 +35,8 @@ from django.http import HttpRequest, HttpResponse
 from config.cache import cache_reconnected
 
 GENERATION_KEY = "forum:pages:generation"
+# A page number as the pagination links write it.
+PAGE_NUMBER = r"[1-9][0-9]{0,8}"
 
 
 def invalidate_pages() -> None:
@@ -83,35 +92,69 @@ def _cacheable(request: HttpRequest) -> bool:
     return len(get_messages(request)) == 0
 
 
-def _key(request: HttpRequest, generation: int) -> str:
-    url = request.build_absolute_uri()
-    return f"forum:page:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+def cache_anonymous_page(
+    *, reads: Mapping[str, str], uncached: Iterable[str] = ()
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Serve anonymous readers a rendered copy of the page for FORUM_PAGE_CACHE_SECONDS.
 
+    `reads` maps each query parameter the view reads to the pattern of the values a copy
+    is kept for; other parameters are ignored. A request carrying a parameter of
+    `uncached` (one the view redirects for) goes straight to the view.
+    """
+    patterns = {name: re.compile(pattern) for name, pattern in reads.items()}
+    bypass = frozenset(uncached)
 
-def cache_anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve anonymous readers a rendered copy of the page for FORUM_PAGE_CACHE_SECONDS."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not _cacheable(request):
-            return view(request, *args, **kwargs)
-        key = _key(request, cache.get_or_set(GENERATION_KEY, 1, timeout=None))
-        cached = cache.get(key)
-        if cached is not None:
-            content_type, content = cached
-            response = HttpResponse(content, content_type=content_type)
-            response["X-Page-Cache"] = "hit"
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            query = _read_query(request, patterns, bypass)
+            if query is None:
+                return view(request, *args, **kwargs)
+            generation = cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+            url = f"{request.scheme}://{request.get_host()}{request.path}{query}"
+            key = f"forum:page:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+            cached = cache.get(key)
+            if cached is not None:
+                content_type, content = cached
+                response = HttpResponse(content, content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            # A page that used a CSRF token or sets a cookie belongs to this reader alone.
+            personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            if response.status_code == 200 and not personal:
+                cache.set(
+                    key,
+                    (response["Content-Type"], response.content),
+                    settings.FORUM_PAGE_CACHE_SECONDS,
+                )
+                response["X-Page-Cache"] = "miss"
             return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        # A page that used a CSRF token or sets a cookie belongs to this reader alone.
-        personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        if response.status_code == 200 and not personal:
-            cache.set(
-                key, (response["Content-Type"], response.content), settings.FORUM_PAGE_CACHE_SECONDS
-            )
-            response["X-Page-Cache"] = "miss"
-        return response
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+def _read_query(
+    request: HttpRequest, patterns: Mapping[str, re.Pattern], bypass: frozenset[str]
+) -> str | None:
+    """The part of the query string the page depends on ("" or "?page=2"), or None when
+    the request must not come from the cache nor go into it."""
+    if not request.META.get("QUERY_STRING"):
+        return ""
+    kept = []
+    for name, values in request.GET.lists():
+        if name in bypass:
+            return None
+        pattern = patterns.get(name)
+        if pattern is None:
+            continue
+        if len(values) != 1 or not pattern.fullmatch(values[0]):
+            return None
+        kept.append((name, values[0]))
+    return "?" + urlencode(sorted(kept)) if kept else ""

@@ -19,13 +19,16 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 
 from moderation.forms import FlagForm
 
-from .cache import cache_anonymous_page
+from .cache import PAGE_NUMBER, cache_anonymous_page
 from .models import Comment, Post
 from .thread import ThreadReader, published_count, thread_nodes, thread_rows
 
 POSTS_PER_PAGE = 10
 # Blogger's mobile switch and comment links; the post answers them at its canonical URL.
 LEGACY_QUERY_KEYS = ("m", "showComment")
+# What each cached page reads of the query string (forum.cache keys on that alone).
+cache_paginated_page = cache_anonymous_page(reads={"page": PAGE_NUMBER})
+cache_single_page = cache_anonymous_page(reads={})
 
 
 class PostListMixin:
@@ -41,7 +44,7 @@ class PostListMixin:
         return Post.objects.published().with_comment_count().order_by("-date", "-id")
 
 
-@method_decorator(cache_anonymous_page, name="dispatch")
+@method_decorator(cache_paginated_page, name="dispatch")
 class HomeView(PostListMixin, ListView):
     template_name = "forum/home.html"
 
@@ -67,14 +70,14 @@ class ArchiveWidgetMixin:
         return context
 
 
-@method_decorator(cache_anonymous_page, name="dispatch")
+@method_decorator(cache_paginated_page, name="dispatch")
 class PostYearArchiveView(ArchiveWidgetMixin, PostListMixin, YearArchiveView):
     template_name = "forum/archive_year.html"
     make_object_list = True
     allow_empty = False
 
 
-@method_decorator(cache_anonymous_page, name="dispatch")
+@method_decorator(cache_single_page, name="dispatch")
 class PostMonthArchiveView(ArchiveWidgetMixin, PostListMixin, MonthArchiveView):
     template_name = "forum/archive_month.html"
     month_format = "%m"
@@ -94,13 +97,13 @@ class PostMonthArchiveView(ArchiveWidgetMixin, PostListMixin, MonthArchiveView):
         return context
 
 
-@cache_anonymous_page
+@cache_single_page
 def archive_index(request: HttpRequest) -> HttpResponse:
     """Every year and month of the blog, for readers without the sidebar (phones)."""
     return render(request, "forum/archive_index.html")
 
 
-@method_decorator(cache_anonymous_page, name="dispatch")
+@method_decorator(cache_anonymous_page(reads={}, uncached=LEGACY_QUERY_KEYS), name="dispatch")
 class PostDetailView(DetailView):
     """A post at Blogger's path `/YYYY/MM/slug.html`, with its whole thread."""
 
