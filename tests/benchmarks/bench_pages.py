@@ -7,8 +7,9 @@
    posts also for a logged-in reader (reply/remove/flag controls on every comment).
 2. gunicorn (2 sync workers, DEBUG=0 after collectstatic) on a free loopback port, wrk
    for 30 s on the home page and the 200-comment post, with the Redis page cache
-   (CACHE_URL) and without it (FORUM_PAGE_CACHE_SECONDS=0): requests/s, median and p99
-   latency, errors.
+   (CACHE_URL), without it (FORUM_PAGE_CACHE_SECONDS=0), and with CACHE_URL on a closed
+   port and on a server that accepts and never answers (Redis down: every page a miss):
+   requests/s, median and p99 latency, errors.
 
 Prints a markdown table and writes bench-results/bench_pages.json.
     .venv/bin/python tests/benchmarks/bench_pages.py [--seconds 30] [--skip-load]
@@ -36,6 +37,9 @@ from production import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from tests.faults import SilentServer, closed_port  # noqa: E402
+
 RESULTS = ROOT / "bench-results" / "bench_pages.json"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
 RENDER_RUNS = 25
@@ -150,7 +154,8 @@ def parse_wrk(output: str) -> dict:
 
 
 def load_figures(db_path: Path, urls: dict[str, str], seconds: int) -> list[dict]:
-    """gunicorn with 2 workers under wrk, with and without the Redis page cache."""
+    """gunicorn with 2 workers under wrk: with the Redis page cache, without it, and with
+    Redis refusing or hanging."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     env = {
@@ -165,43 +170,59 @@ def load_figures(db_path: Path, urls: dict[str, str], seconds: int) -> list[dict
         [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     rows = []
-    for cache_seconds in ("60", "0"):
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                str(Path(python).parent / "gunicorn"),
-                "config.wsgi",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**env, "FORUM_PAGE_CACHE_SECONDS": cache_seconds},
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            for name in ("home", "post_200"):
-                url = base + urls[name]
-                urllib.request.urlopen(url, timeout=10).read()
-                out = subprocess.run(
-                    ["wrk", "-t1", "-c4", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-                rows.append({"page": name, "cache": cache_seconds != "0", **parse_wrk(out)})
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    with SilentServer() as silent:
+        caches = {
+            "Redis": ("60", REDIS_URL),
+            "off": ("0", REDIS_URL),
+            "Redis down": ("60", f"redis://127.0.0.1:{closed_port()}/0"),
+            "Redis hung": ("60", f"redis://127.0.0.1:{silent.port}/0"),
+        }
+        for cache, (cache_seconds, cache_url) in caches.items():
+            port = free_port()
+            server = subprocess.Popen(
+                [
+                    str(Path(python).parent / "gunicorn"),
+                    "config.wsgi",
+                    "--workers",
+                    "2",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env={**env, "FORUM_PAGE_CACHE_SECONDS": cache_seconds, "CACHE_URL": cache_url},
+            )
+            try:
+                base = f"http://127.0.0.1:{port}"
+                for _ in range(100):
+                    try:
+                        urllib.request.urlopen(base + "/", timeout=2)
+                        break
+                    except OSError:
+                        time.sleep(0.2)
+                for name in ("home", "post_200"):
+                    url = base + urls[name]
+                    urllib.request.urlopen(url, timeout=10).read()
+                    out = subprocess.run(
+                        [
+                            "wrk",
+                            "-t1",
+                            "-c4",
+                            f"-d{seconds}s",
+                            "--timeout",
+                            "10s",
+                            "--latency",
+                            url,
+                        ],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    ).stdout
+                    rows.append({"page": name, "cache": cache, **parse_wrk(out)})
+            finally:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=30)
     return rows
 
 
@@ -241,9 +262,8 @@ def main() -> int:
             )
             print("|---|---|---:|---:|---:|---:|")
             for row in load:
-                cache = "Redis" if row["cache"] else "off"
                 print(
-                    f"| {row['page']} | {cache} | {row['requests_per_s']:.0f} | "
+                    f"| {row['page']} | {row['cache']} | {row['requests_per_s']:.0f} | "
                     f"{row['median_ms']} | {row['p99_ms']} | {row['errors']} |"
                 )
         RESULTS.parent.mkdir(exist_ok=True)
