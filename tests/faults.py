@@ -14,23 +14,20 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-class SilentServer:
-    """Accepts every connection and never sends a byte: a hung server, a full firewall
-    queue. `with SilentServer() as server: server.port, server.accepted`"""
+class _Listener:
+    """A loopback server whose accept loop runs in a thread while in a `with` block;
+    subclasses say what becomes of each connection."""
 
     def __init__(self) -> None:
         self._server = socket.create_server(("127.0.0.1", 0))
-        self._held: list[socket.socket] = []
         self.port = self._server.getsockname()[1]
 
-    @property
-    def accepted(self) -> int:
-        """Connections made to it so far."""
-        return len(self._held)
-
-    def __enter__(self) -> SilentServer:
+    def __enter__(self):
         threading.Thread(target=self._accept, daemon=True).start()
         return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.close()
 
     def _accept(self) -> None:
         while True:
@@ -38,32 +35,47 @@ class SilentServer:
                 conn, _ = self._server.accept()
             except OSError:
                 return
-            self._held.append(conn)
+            self.handle(conn)
+
+    def handle(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+
+class SilentServer(_Listener):
+    """Accepts every connection and never sends a byte: a hung server, a full firewall
+    queue. `with SilentServer() as server: server.port, server.accepted`"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held: list[socket.socket] = []
+
+    @property
+    def accepted(self) -> int:
+        """Connections made to it so far."""
+        return len(self._held)
+
+    def handle(self, conn: socket.socket) -> None:
+        self._held.append(conn)
 
     def __exit__(self, *exc) -> None:
-        self._server.close()
+        super().__exit__()
         for conn in self._held:
             conn.close()
 
 
-class Relay:
+class Relay(_Listener):
     """A TCP relay to a real server; `cut()` drops every connection and refuses new ones
     (a restarted server, a broken network), `restore()` lets them through again."""
 
     def __init__(self, target: tuple[str, int]) -> None:
+        super().__init__()
         self.target = target
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
         self._up = True
 
-    def __enter__(self) -> Relay:
-        threading.Thread(target=self._accept, daemon=True).start()
-        return self
-
     def __exit__(self, *exc) -> None:
-        self._server.close()
+        super().__exit__()
         self.cut()
 
     def cut(self) -> None:
@@ -77,20 +89,15 @@ class Relay:
         with self._lock:
             self._up = True
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._server.accept()
-            except OSError:
+    def handle(self, client: socket.socket) -> None:
+        with self._lock:
+            if not self._up:
+                _close(client)
                 return
-            with self._lock:
-                if not self._up:
-                    _close(client)
-                    continue
-                upstream = socket.create_connection(self.target)
-                self._open += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+            upstream = socket.create_connection(self.target)
+            self._open += [client, upstream]
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
 
 
 def _pump(source: socket.socket, sink: socket.socket) -> None:
