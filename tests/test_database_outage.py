@@ -4,12 +4,12 @@ back, never a traceback, and load balancers see Retry-After.
 Each case runs the site in a child process whose DATABASE_URL points where no database
 answers: a closed port on this machine, or a SQLite file in a folder that does not exist."""
 
-import socket
 import subprocess
 import sys
 
 import pytest
 
+from .faults import closed_port
 from .test_settings import ROOT, production
 
 REQUEST = """
@@ -26,11 +26,6 @@ for path in ("/", "/2015/02/a-post.html", "/search/?q=probation"):
     page = "Back in a minute" in response.text
     print(path, response.status_code, response.get("Retry-After"), page)
 """
-
-
-def closed_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as sock:
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,6 @@ answers, a closed port, and aiosmtpd's SMTP server for mail that does arrive."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -25,36 +23,12 @@ from outbox.delivery import STUCK_AFTER, deliver, sweep
 from outbox.models import Mail
 
 from .factories import PostFactory, UserFactory, comment, moderator
+from .faults import SilentServer, closed_port
 from .tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
-
-
-class SilentServer:
-    """Accepts connections and never says a word: an SMTP relay that hangs."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.accepted = 0
-        self.held: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            self.held.append(conn)
-
-    def close(self) -> None:
-        self.sock.close()
-        for conn in self.held:
-            conn.close()
 
 
 class Recorder:
@@ -68,15 +42,10 @@ class Recorder:
         return "250 OK"
 
 
-def free_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as sock:
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def smtp_server() -> Iterator[Recorder]:
     recorder = Recorder()
-    recorder.port = free_port()
+    recorder.port = closed_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=recorder.port)
     controller.start()
     try:
@@ -87,15 +56,14 @@ def smtp_server() -> Iterator[Recorder]:
 
 @pytest.fixture
 def silent(settings):
-    server = SilentServer()
-    use_smtp(settings, server.port)
-    yield server
-    server.close()
+    with SilentServer() as server:
+        use_smtp(settings, server.port)
+        yield server
 
 
 @pytest.fixture
 def refused(settings):
-    port = free_port()
+    port = closed_port()
     use_smtp(settings, port)  # nothing listens there any more
     return port
 
