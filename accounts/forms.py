@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account import forms as allauth_forms
 from django import forms
 
 from forum.models import ANONYMOUS, Comment
@@ -44,3 +46,30 @@ class ProfileForm(forms.ModelForm):
         if Comment.objects.imported().filter(display_name__iexact=name).exists():
             raise forms.ValidationError(BLOG_NAME)
         return name
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up form with its spam trap hidden from everyone, not moved off-screen.
+
+    allauth positions the trap at `right: -99999px`, so a phone scrolls sideways into a
+    blank page and screen readers meet an unlabelled box. Here the row carries `hidden`
+    (display: none): no person sees, reads or tabs to it, and a bot filling in every
+    input of the HTML still fills it in and gets allauth's silent fake success.
+    """
+
+    template_name_p = "account/_signup_form_p.html"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        name = allauth_settings.SIGNUP_FORM_HONEYPOT_FIELD
+        if name:
+            self.fields[name] = forms.CharField(
+                required=False,
+                label="Leave this empty",
+                widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+            )
+
+    def get_context(self) -> dict:
+        context = super().get_context()
+        context["honeypot"] = allauth_settings.SIGNUP_FORM_HONEYPOT_FIELD
+        return context

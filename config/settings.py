@@ -164,6 +164,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True  # one address per account, replaced once the new one is verified
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # its spam trap hidden, not off-screen
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[On Probation Forum] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or email changes

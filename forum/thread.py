@@ -50,6 +50,7 @@ ThreadRow = tuple[int, int, int | None, str, str, str, str, str, int | None, str
 OPEN_REPLIES = mark_safe('<ol class="replies">')
 NEXT_SIBLING = mark_safe("</li>")
 CLOSE_REPLIES = "</ol></li>"
+UNNUMBERED = mark_safe("Comment awaiting moderation")
 # Classes of a comment's <article> by what the reader sees of it.
 CSS_SHOWN = mark_safe("comment")
 CSS_AWAITING = mark_safe("comment comment--pending")
@@ -69,6 +70,7 @@ class ThreadNode(TypedDict):
     shown: bool  # body shown (published, or the reader's own pending comment)
     body: SafeString  # the stored body_html when shown, else the placeholder text
     label: SafeString  # "12." for a top-level comment, "12.1" for a reply, "" if unnumbered
+    name: SafeString  # the accessible name of its toolbar: "Comment 12.1"
     anchor: SafeString
     css_class: SafeString
     pk: SafeString  # as text: an int would go through number formatting on every print
@@ -149,6 +151,7 @@ def thread_nodes(
                 if shown
                 else escape(Comment(status=status, removed_by=removed_by).placeholder_text),
                 label=SafeString(f"{path}.") if level == 1 and path else path,
+                name=SafeString(f"Comment {path}") if path else UNNUMBERED,
                 anchor=escape(comment_anchor(raw_path, pk)),
                 css_class=CSS_SHOWN if public else CSS_AWAITING if awaiting else CSS_PLACEHOLDER,
                 pk=SafeString(pk),

@@ -19,6 +19,8 @@ from .query import MAX_QUERY_CHARS, parse
 from .results import find
 
 PER_PAGE = 20
+# The form's fields beside the query box, folded under "Filters" when results are shown.
+FILTERS = ("sort", "year", "month", "kind", "date_from", "date_to", "has_comments")
 MONTH_NAMES = dict(MONTHS)
 
 
@@ -58,7 +60,12 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search posts and comments; a bad query gets a message, never an error page."""
     filterset = SearchFilterSet(request.GET, queryset=SearchDocument.objects.all())
     form = filterset.form
-    context = {"form": form, "selects": _selects(form), "searched": False}
+    context = {
+        "form": form,
+        "selects": _selects(form),
+        "searched": False,
+        "filters_in_use": sum(1 for name in FILTERS if request.GET.get(name)),
+    }
     if not filterset.is_valid() or not filterset.form.cleaned_data["q"]:
         return render(request, "search/search.html", context)
 

@@ -196,8 +196,11 @@ def test_a_reader_sees_numbered_threaded_comments_with_permalinks(client: Client
 
     page = html(client.get(post.get_absolute_url()))
 
-    assert 'id="c1"' in page and 'href="#c1"' in page and ">1.</a>" in page
-    assert 'id="c1-1"' in page and 'href="#c1-1"' in page and ">1.1</a>" in page
+    assert 'id="c1"' in page and '<span class="comment__number">1.</span>' in page
+    assert 'id="c1-1"' in page and '<span class="comment__number">1.1</span>' in page
+    # Each comment's actions are one toolbar named after it, its permalink last.
+    assert 'role="toolbar" aria-label="Comment 1.1"' in page
+    assert '<a class="comment__link" href="#c1-1">Link</a>' in page
     assert '<a href="https://example.org/x" rel="nofollow ugc noopener">' in page
     assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold" not in page
     assert "Anonymous" in page
