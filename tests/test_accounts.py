@@ -149,8 +149,20 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(client):
 
 
 def test_a_sign_up_bot_filling_the_honeypot_gets_no_account(client):
-    sign_up(client, email="bot@example.org", website="http://spam.example")
+    response = sign_up(client, email="bot@example.org", website="http://spam.example")
     assert not User.objects.filter(email="bot@example.org").exists()
+    # Told nothing: the same page as a real sign-up's.
+    assert response.url == reverse("account_email_verification_sent")
+
+
+def test_the_sign_up_honeypot_is_hidden_from_everyone_not_moved_off_screen(client):
+    page = client.get(reverse("account_signup")).content.decode()
+    row = re.search(
+        r"<p hidden>\s*<label for=\"id_website\">Leave this empty:</label>\s*<input [^>]+>", page
+    )
+    assert row, "the trap's row carries the hidden attribute"
+    assert 'autocomplete="off"' in row.group() and 'tabindex="-1"' in row.group()
+    assert "99999px" not in page and "nope" not in page
 
 
 @pytest.mark.parametrize("name", ["account_login", "account_signup", "account_reset_password"])

@@ -1,6 +1,8 @@
 """Readers with accounts comment and reply; new voices wait for a moderator; authors can
 take their words back. Every rule here runs on SQLite and on PostgreSQL."""
 
+import re
+
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -230,6 +232,17 @@ def test_a_bot_filling_the_honeypot_is_refused_and_nothing_is_stored(client):
     assert response.status_code == 400
     assert BOT in response.content.decode()
     assert not Comment.objects.comments().exists()
+
+
+def test_the_comment_form_describes_its_fields_with_ids_that_exist_and_hides_its_trap(client):
+    post = PostFactory()
+    page = logged_in(client, verified_user()).get(post.get_absolute_url()).content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described, "the fields point at their help text"
+    for ids in described:
+        for id_ in ids.split():
+            assert f'id="{id_}"' in page
+    assert '<p class="comment-form__hp" hidden>' in page and "-10000px" not in page
 
 
 @override_settings(FORUM_COMMENT_RATE="5/m")
