@@ -65,7 +65,8 @@ if os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, precompressed by collectstatic
+    "forum.compression.PublicPageGZipMiddleware",  # HTML without secrets only (BREACH)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -16,6 +16,9 @@ form (`?page=02`) is rendered but not kept, so no query string adds entries with
 With the cache unreachable (`config.cache`) every page is a miss, rendered as if the
 cache were off; when it answers again the generation moves on, as a change saved
 meanwhile could not bump it.
+
+A page is stored with its gzipped bytes too (see forum.compression: such a page holds
+no secret), so a hit is never compressed again.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from config.cache import cache_reconnected
+
+from .compression import accepts_gzip, gzipped
 
 GENERATION_KEY = "forum:pages:generation"
 # A page number as the pagination links write it.
@@ -114,30 +120,39 @@ def cache_anonymous_page(
                 return view(request, *args, **kwargs)
             generation = cache.get_or_set(GENERATION_KEY, 1, timeout=None)
             url = f"{request.scheme}://{request.get_host()}{request.path}{query}"
-            key = f"forum:page:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+            key = f"forum:page:v2:{generation}:{hashlib.sha256(url.encode()).hexdigest()}"
             cached = cache.get(key)
             if cached is not None:
-                content_type, content = cached
+                content_type, content, compressed = cached
                 response = HttpResponse(content, content_type=content_type)
                 response["X-Page-Cache"] = "hit"
-                return response
+                return _served(request, response, compressed)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             # A page that used a CSRF token or sets a cookie belongs to this reader alone.
             personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             if response.status_code == 200 and not personal:
-                cache.set(
-                    key,
-                    (response["Content-Type"], response.content),
-                    settings.FORUM_PAGE_CACHE_SECONDS,
-                )
+                compressed = gzipped(response.content)
+                entry = (response["Content-Type"], response.content, compressed)
+                cache.set(key, entry, settings.FORUM_PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
+                return _served(request, response, compressed)
             return response
 
         return wrapper
 
     return decorator
+
+
+def _served(request: HttpRequest, response: HttpResponse, compressed: bytes) -> HttpResponse:
+    """The page as stored, gzipped for a client that accepts it."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if accepts_gzip(request):
+        response.content = compressed
+        response["Content-Encoding"] = "gzip"
+        response["Content-Length"] = str(len(compressed))
+    return response
 
 
 def _read_query(

@@ -30,3 +30,18 @@ def render_text(text: str) -> str:
         link_rel="nofollow ugc noopener",
         url_schemes={"http", "https", "mailto"},
     )
+
+
+# A sentence ends at . ! ? or … and any closing quotes or brackets, before a space.
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*(?=\s)")
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of plain text, on one line and cut at a word within `limit`
+    characters: a page's meta description (the template escapes it)."""
+    flat = " ".join(text.split())
+    end = _SENTENCE_END.search(flat)
+    sentence = flat[: end.end()] if end else flat
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"

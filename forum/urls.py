@@ -38,6 +38,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("posts/<int:post_id>/comment/", posting.comment_create, name="comment_create"),
     path("comments/<int:pk>/remove/", posting.comment_remove, name="comment_remove"),
 ]

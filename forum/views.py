@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.backends.utils import csrf_input
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
@@ -21,6 +22,7 @@ from moderation.forms import FlagForm
 
 from .cache import PAGE_NUMBER, cache_anonymous_page
 from .models import Comment, Post
+from .text import first_sentence
 from .thread import ThreadReader, published_count, thread_nodes, thread_rows
 
 POSTS_PER_PAGE = 10
@@ -160,6 +162,7 @@ class PostDetailView(DetailView):
                 flag_reason_select=str(FlagForm(auto_id=False)["reason"]),
             )
         context.update(
+            description=first_sentence(post.body) or post.title,
             thread=nodes,
             thread_tail=tail,
             comment_count=published_count(rows),
@@ -193,6 +196,14 @@ home = HomeView.as_view()
 year_archive = PostYearArchiveView.as_view()
 month_archive = PostMonthArchiveView.as_view()
 post_detail = PostDetailView.as_view()
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and crawlers ask for /favicon.ico whatever a page links: send them to the
+    icon's static URL (cache-busted by the manifest in production)."""
+    response = HttpResponseRedirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:

@@ -186,3 +186,24 @@ def test_page_passes_axe_in_both_schemes_and_reflows_at_320px(target, scene, liv
     context.close()
     assert not found, "\n".join(f"{where}:\n  " + "\n  ".join(v) for where, v in found.items())
     assert overflow == 0, f"{target.name} scrolls sideways by {overflow} px at 320 px"
+
+
+def test_a_post_prints_as_its_text_and_comments_without_the_sites_controls(
+    scene, live_server, browser
+):
+    context = browser.new_context()
+    log_in(context, live_server, scene.users["reader"])
+    page = context.new_page()
+    page.goto(live_server.url + scene.post.get_absolute_url())
+    page.emulate_media(media="print")
+
+    for gone in (".site-nav", ".sidebar", ".comment__actions", "#comment-form", ".post-nav"):
+        assert not page.locator(gone).first.is_visible(), gone
+    for kept in (".post__title", ".post__body", f"#{scene.parent.anchor}", ".site-title"):
+        assert page.locator(kept).first.is_visible(), kept
+    # Links in the post's text print their address.
+    link = page.locator(".post__body a").first
+    after = link.evaluate("a => getComputedStyle(a, '::after').content")
+    assert "example.org/report" in after
+    assert len(page.pdf()) > 1000
+    context.close()
