@@ -112,6 +112,8 @@ def admin_change(obj: Comment) -> str:
 @pytest.fixture
 def scene(settings) -> Scene:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The browser gets session cookies (log_in): nobody types these users' passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ModerationRules.load()
     reader = verified_user(email="reader@example.org", display_name="Caseload Carol")
     mod = moderator(email="mod@example.org", display_name="")
