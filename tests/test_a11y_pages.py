@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -56,6 +57,8 @@ class Page:
         return self.url if isinstance(self.url, str) else self.url(scene)
 
 
+# One line a page. Pages still to come join here the same way (recent activity at
+# /comments/ and /active/, the moderation pages, the privacy page).
 PAGES = [
     Page("home", "/"),
     Page("post", lambda s: s.post.get_absolute_url()),
@@ -72,18 +75,16 @@ PAGES = [
     Page("signup", "/accounts/signup/"),
     Page("password reset", "/accounts/password/reset/"),
     Page("password reset sent", "/accounts/password/reset/done/"),
+    Page("verification sent", "/accounts/confirm-email/"),
     Page("email address", "/accounts/email/", user="reader"),
     Page("password change", "/accounts/password/change/", user="reader"),
     Page("profile", "/profile/", user="reader"),
-    Page(
-        "comment form page", lambda s: reverse("forum:comment_create", args=[s.post.pk]), "reader"
-    ),
-    Page("reply form page", lambda s: reply_page(s), user="reader"),
-    Page(
-        "remove own comment", lambda s: reverse("forum:comment_remove", args=[s.own.pk]), "reader"
-    ),
+    Page("comment form page", lambda s: comment_page(s), user="reader"),
+    Page("reply form page", lambda s: comment_page(s) + f"?parent={s.parent.pk}", user="reader"),
+    Page("remove own comment", lambda s: remove_page(s), user="reader"),
     Page("unsubscribe", lambda s: unsubscribe_page(s)),
     Page("404", "/no-such-page/", status=404),
+    Page("admin login", "/admin/login/"),
     Page("admin index", "/admin/", user="moderator"),
     Page("moderation queue", "/admin/forum/comment/", user="moderator"),
     Page("moderation queue, all", "/admin/forum/comment/?status=all", user="moderator"),
@@ -95,8 +96,12 @@ PAGES = [
 ]
 
 
-def reply_page(scene: Scene) -> str:
-    return reverse("forum:comment_create", args=[scene.post.pk]) + f"?parent={scene.parent.pk}"
+def comment_page(scene: Scene) -> str:
+    return reverse("forum:comment_create", args=[scene.post.pk])
+
+
+def remove_page(scene: Scene) -> str:
+    return reverse("forum:comment_remove", args=[scene.own.pk])
 
 
 def unsubscribe_page(scene: Scene) -> str:
@@ -118,13 +123,16 @@ def scene(settings) -> Scene:
     reader = verified_user(email="reader@example.org", display_name="Caseload Carol")
     mod = moderator(email="mod@example.org", display_name="")
     other = verified_user(email="other@example.org", display_name="Officer Dibble")
-    older = PostFactory(title="Grayling's Legacy", body="Probation was sold off. Again.")
+    older = PostFactory(
+        title="Grayling's Legacy", body="Probation was sold off. Again.", date=date(2015, 2, 2)
+    )
     post = PostFactory(
+        date=date(2015, 2, 18),
         title="A PO's Musings",
         body="What probation officers think of the reforms, in their own words. "
         "Comments are open.\n\nSecond paragraph with a link: https://example.org/report",
     )
-    PostFactory(title="TR Update", body="The probation service, a year on.")
+    PostFactory(title="TR Update", body="The probation service, a year on.", date=date(2016, 3, 1))
     first = comment(post, body="Probation morale is at rock bottom in our office.")
     comment(post, first, body="Same here: 150% workload and nobody listening.")
     comment(

@@ -8,6 +8,7 @@ import os
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from forum.models import Post
 
@@ -37,14 +38,16 @@ def test_a_reader_follows_the_archive_to_a_post_and_reads_comment_12s_replies(
     page.get_by_role("link", name="A PO's Musings").first.click()
     page.wait_for_url(live_server.url + post.get_absolute_url())
 
+    # Text as the page holds it: comments far below the screen are laid out only as they
+    # near it (content-visibility), so their rendered innerText is empty until then.
     removed = page.locator("#c12")
-    assert removed.locator(".comment__placeholder").inner_text() == "This comment has been removed."
+    expect(removed.locator(".comment__placeholder")).to_have_text("This comment has been removed.")
     replies = page.locator("#c12 + ol.replies > li > article")
-    assert replies.count() == 2
+    expect(replies).to_have_count(2)
     assert replies.nth(0).get_attribute("id") == "c12-1"
-    assert "Media Release" in replies.nth(0).inner_text()
-    assert "So thats why theres no evr left for probation" in replies.nth(1).inner_text()
-    assert page.locator("#c12-1 .comment__number").inner_text() == "12.1"
+    expect(replies.nth(0)).to_contain_text("Media Release")
+    expect(replies.nth(1)).to_contain_text("So thats why theres no evr left for probation")
+    expect(page.locator("#c12-1 .comment__number")).to_have_text("12.1")
     assert page.locator("#c4 .comment__placeholder").is_visible()
 
     page.goto(live_server.url + post.get_absolute_url() + "#c12")
