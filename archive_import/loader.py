@@ -24,6 +24,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from forum.models import ANONYMOUS, Comment, CommentStatus, Post, RemovedBy, free_slug
+from forum.threads import lock_posts
 from forum.trees import ROOT_PATH, Node, Place, layout, path_layout
 from search import indexing as search_index
 
@@ -228,14 +229,12 @@ class _BatchWriter:
         existing = self._existing_posts({post.date for _, post in pairs})
         with_comments = [existing[p.key][0] for _, p in pairs if p.key in existing and p.comments]
         without = [existing[p.key][0] for _, p in pairs if p.key in existing and not p.comments]
-        if with_comments and connection.features.has_select_for_update:
-            # The post row locks of forum.threads.lock_post, taken for the whole batch in one
-            # query (in id order) before the trees are read, so no reply slips in between.
-            list(
-                Post.objects.select_for_update()
-                .filter(pk__in=sorted(with_comments))
-                .values_list("pk")
-            )
+        if (with_comments or without) and connection.features.has_select_for_update:
+            # The post row locks of forum.threads, taken for the whole batch in one query
+            # (in id order) before the trees are read, so no reply slips in between. Posts
+            # whose body alone may change are locked with them: locking one later, out of
+            # order, could deadlock with a moderator's bulk action over both.
+            lock_posts([*with_comments, *without])
         trees = self._trees(with_comments)
         has_imported = self._with_imported_comments(without)
         for parsed, post in pairs:

@@ -241,6 +241,9 @@ LOGGING = {
 FORUM_MAX_DEPTH = int(os.environ.get("FORUM_MAX_DEPTH", "3"))
 FORUM_AUTO_APPROVE_AFTER = int(os.environ.get("FORUM_AUTO_APPROVE_AFTER", "3"))
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", "3"))
+# Seconds a moderator's bulk action waits for a lock (PostgreSQL) before it is rolled back
+# with a "nothing was changed, try again" message, instead of hanging the admin request.
+FORUM_MODERATION_LOCK_TIMEOUT = float(os.environ.get("FORUM_MODERATION_LOCK_TIMEOUT", "10"))
 # Notification mails are sent after commit, outside any request: links need the site's origin.
 FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000")
 FORUM_COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "5000"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .cache import invalidate_pages
 from .models import Post
 from .permissions import can_moderate
+from .threads import lock_posts
 
 
 @admin.register(Post)
@@ -25,12 +27,21 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Close comments on the selected posts", permissions=["moderate"])
     def close_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
-        n = queryset.update(comments_open=False)
-        invalidate_pages()  # update() sends no signal; cached pages would still show the form
+        n = set_comments_open(queryset, False)
         self.message_user(request, f"Comments closed on {n} post(s).")
 
     @admin.action(description="Open comments on the selected posts", permissions=["moderate"])
     def open_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
-        n = queryset.update(comments_open=True)
-        invalidate_pages()
+        n = set_comments_open(queryset, True)
         self.message_user(request, f"Comments opened on {n} post(s).")
+
+
+def set_comments_open(posts: QuerySet, value: bool) -> int:
+    """Open or close comments; the post rows are locked in id order first, as every
+    writer of post rows does (see forum.threads), so this never deadlocks with a bulk
+    moderation over the same posts."""
+    with transaction.atomic():
+        lock_posts(posts.values_list("pk", flat=True))
+        n = posts.update(comments_open=value)
+    invalidate_pages()  # update() sends no signal; cached pages would still show the form
+    return n

@@ -14,6 +14,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -24,12 +25,13 @@ from moderation.rules import decide
 from .forms import CommentForm
 from .models import Comment, CommentStatus, Post, RemovedBy
 from .permissions import ThreadPermissions, can_remove, comment_refusal
-from .threads import add_comment, set_status
+from .threads import add_comment, lock_threads, set_status
 
 RATE_LIMITED = "You are posting too fast. Please wait a minute and try again."
 PUBLISHED_MESSAGE = "Your comment is published."
 HELD_MESSAGE = "Thank you: your comment is awaiting moderation. Only you can see it until then."
 REMOVED_MESSAGE = "Your comment has been removed."
+NOT_REMOVABLE = "This comment can no longer be removed."
 
 
 def _comment_rate(group: str, request: HttpRequest) -> str:
@@ -115,11 +117,16 @@ def comment_remove(request: HttpRequest, pk: int) -> HttpResponse:
         Comment.objects.comments().select_related("post"), pk=pk, author=request.user
     )
     if not can_remove(request.user, comment):
-        raise Http404("This comment can no longer be removed.")
+        raise Http404(NOT_REMOVABLE)
     if request.method == "GET":
         return render(request, "forum/comment_remove.html", {"comment": comment})
+    with transaction.atomic():
+        # Asked again under the post's lock: a moderator may have acted on it meanwhile.
+        (comment,) = lock_threads([comment])
+        if not can_remove(request.user, comment):
+            raise Http404(NOT_REMOVABLE)
+        set_status(comment, CommentStatus.REMOVED, RemovedBy.AUTHOR)
     was_numbered = comment.number is not None
-    set_status(comment, CommentStatus.REMOVED, RemovedBy.AUTHOR)
     messages.success(request, REMOVED_MESSAGE)
     # A never-published comment leaves no placeholder, hence no anchor to go back to.
     if was_numbered:

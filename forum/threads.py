@@ -4,14 +4,37 @@ django-mptt rewrites lft/rght of many rows on each insert or move; two writers d
 that at once on one tree corrupt it. Locking the post row (`SELECT ... FOR UPDATE` on
 PostgreSQL; SQLite's IMMEDIATE transactions serialise writers anyway) makes each tree
 change atomic. Moderation changes status fields only and never deletes a node.
+
+Lock order (issue 15: moderators and readers deadlocked on PostgreSQL). Every
+transaction that changes comments takes its locks in this order, so no two can wait
+for each other in a circle:
+
+1. The post rows, `lock_posts()`: one statement, `ORDER BY id`, before anything else is
+   written. A reply locks its one post; a moderator's bulk action locks every post it
+   touches at once. Writers of post rows without comments (the admin's close/open
+   comments, the importer) take them in id order too.
+2. Comment rows of those posts' trees: mptt's lft/rght shifts, numbers, status. Every
+   writer of a tree holds its post's lock, so these never wait on each other; a bulk
+   action works through its comments oldest first.
+3. `search_document` rows, written by the search triggers inside the same statements:
+   the comment's row and its post's row (`comment_count`). Only the post's lock holder
+   writes them (`rebuild_search_index` takes the forum tables whole before it starts).
+4. moderation's rows: open Flag rows resolved, new Flag and LogEntry rows. Their foreign
+   keys take KEY SHARE locks on the comment and user rows, which never conflict with
+   the row updates above.
+
+Mail and cache generations happen after the commit (`transaction.on_commit`), so they
+hold no lock. On SQLite the first statement of an IMMEDIATE transaction already takes
+the one database write lock, so the same code simply runs one writer at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone
@@ -33,9 +56,32 @@ def _after_commit(signal: Signal, comment: Comment) -> None:
     transaction.on_commit(partial(signal.send, sender=Comment, comment=comment), robust=True)
 
 
+def lock_posts(post_ids: Iterable[int], *, timeout: float | None = None) -> None:
+    """Take these posts' row locks, in id order, for the rest of the current transaction.
+
+    The one place post locks are taken (step 1 of the lock order above). `timeout`
+    (seconds, PostgreSQL) bounds every lock wait of the rest of the transaction: past
+    it the statement fails with OperationalError instead of waiting on."""
+    ids = sorted(set(post_ids))
+    if timeout is not None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout * 1000:.0f}"])
+    locked = Post.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    list(locked.values_list("pk", flat=True))
+
+
 def lock_post(post_id: int) -> None:
-    """Take the post's row lock for the rest of the current transaction."""
-    Post.objects.select_for_update().filter(pk=post_id).values_list("pk", flat=True).get()
+    """Take one post's row lock for the rest of the current transaction."""
+    lock_posts([post_id])
+
+
+def lock_threads(comments: Iterable[Comment], *, timeout: float | None = None) -> list[Comment]:
+    """Lock the posts of `comments` (post-id order) and read the comments again under the
+    locks, oldest first: what was read before may have changed while we waited."""
+    comments = list(comments)
+    lock_posts({c.post_id for c in comments}, timeout=timeout)
+    fresh = Comment.objects.filter(pk__in=[c.pk for c in comments])
+    return list(fresh.select_related("post").order_by("created_at", "pk"))
 
 
 def root_of(post: Post) -> Comment:
@@ -85,9 +131,11 @@ def set_status(comment: Comment, status: str, removed_by: str = RemovedBy.NOBODY
     """Hide or remove a comment. Its node, number and replies all stay where they are."""
     if status == CommentStatus.PUBLISHED:
         return publish(comment)
-    Comment.objects.filter(pk=comment.pk).update(
-        status=status, removed_by=removed_by, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        lock_post(comment.post_id)
+        Comment.objects.filter(pk=comment.pk).update(
+            status=status, removed_by=removed_by, updated_at=timezone.now()
+        )
     comment.status, comment.removed_by = status, removed_by
     invalidate_pages()  # .update() sends no post_save: cached pages must not show it
     return comment

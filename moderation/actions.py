@@ -6,21 +6,26 @@ next number (forum.threads.publish), everything else flips status fields only.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from forum.models import Comment, CommentStatus, RemovedBy
-from forum.threads import publish, set_status
+from forum.threads import lock_post, lock_threads, publish, set_status
 
 from .models import Flag, LogAction, LogEntry, WatchedUser
 from .notifications import schedule_queue_digest
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout ran out
 
 # Status each action leaves a comment in, and the statuses it applies to.
 TARGET = {
@@ -41,56 +46,105 @@ APPLIES_TO = {
 }
 
 
+class ActionFailed(Exception):
+    """A bulk action stopped on a database error and was rolled back: nothing changed.
+    Its text is what the moderator reads."""
+
+
 def moderate(
     comment: Comment, action: str, moderator: User | None, reason: str = ""
 ) -> LogEntry | None:
-    """Apply `action` to one comment and log it; None when it does not apply to its status.
-
-    Publishing an already published comment dismisses its open flags (a moderator kept it)."""
+    """Apply `action` to one comment under its post's lock and log it; None when it does
+    not apply to the comment's status (read again under the lock)."""
     with transaction.atomic():
-        before = comment.status
-        open_flags = Flag.objects.filter(comment=comment, resolved=False)
-        if action == LogAction.PUBLISH and before == CommentStatus.PUBLISHED:
-            if not open_flags.update(resolved=True):
-                return None
-            action = LogAction.DISMISS
-        elif before not in APPLIES_TO[action]:
-            return None
-        elif TARGET[action] == CommentStatus.PUBLISHED:
-            publish(comment)
-        else:
-            removed_by = RemovedBy.NOBODY if action == LogAction.AUTO_HIDE else RemovedBy.MODERATOR
-            set_status(comment, TARGET[action], removed_by=removed_by)
-        if action != LogAction.AUTO_HIDE:
-            open_flags.update(resolved=True)
-        return LogEntry.objects.create(
-            comment=comment,
-            moderator=moderator,
-            action=action,
-            from_status=before,
-            to_status=comment.status,
-            reason=reason[:300],
-        )
+        lock_post(comment.post_id)
+        comment.refresh_from_db()
+        return _apply(comment, action, moderator, reason)
 
 
 def moderate_many(
     comments: Iterable[Comment], action: str, moderator: User | None, reason: str = ""
 ) -> int:
-    """Apply `action` to each comment, oldest first so published numbers follow arrival."""
-    ordered = sorted(comments, key=lambda c: (c.created_at, c.pk))
-    return sum(moderate(c, action, moderator, reason) is not None for c in ordered)
+    """Apply `action` to every comment, all or nothing; the number it applied to.
+
+    One transaction locks every post concerned (in id order, before any change), then
+    works through the comments oldest first, so published numbers follow arrival. Any
+    database error (a lock held past FORUM_MODERATION_LOCK_TIMEOUT, a constraint) rolls
+    the whole action back and raises ActionFailed."""
+    current: Comment | None = None
+    try:
+        with transaction.atomic():
+            timeout = settings.FORUM_MODERATION_LOCK_TIMEOUT
+            done = 0
+            for current in lock_threads(comments, timeout=timeout):
+                done += _apply(current, action, moderator, reason) is not None
+            current = None
+    except DatabaseError as error:
+        logger.warning("Moderation action %s rolled back", action, exc_info=True)
+        raise ActionFailed(_failure(action, current, error)) from error
+    return done
+
+
+def _failure(action: str, comment: Comment | None, error: DatabaseError) -> str:
+    """What the moderator reads when a bulk action is rolled back."""
+    if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        why = "another change was holding it; try again in a moment"
+    else:
+        why = f"the database refused it: {str(error).splitlines()[0]}"
+    what = "the threads concerned" if comment is None else f"comment {_ref(comment)}"
+    verb = LogAction(action).label.lower()
+    return f"Nothing was changed: {what} could not be {verb} ({why})."
+
+
+def _ref(comment: Comment) -> str:
+    number = f"#{comment.path}" if comment.path else f"(new, id {comment.pk})"
+    return f"{number} on “{comment.post.title}”"
+
+
+def _apply(comment: Comment, action: str, moderator: User | None, reason: str) -> LogEntry | None:
+    """moderate()'s work, for a comment read under its post's lock."""
+    before = comment.status
+    open_flags = Flag.objects.filter(comment=comment, resolved=False)
+    if action == LogAction.PUBLISH and before == CommentStatus.PUBLISHED:
+        # Publishing a published comment keeps it: it dismisses its open flags.
+        if not open_flags.update(resolved=True):
+            return None
+        action = LogAction.DISMISS
+    elif before not in APPLIES_TO[action]:
+        return None
+    elif TARGET[action] == CommentStatus.PUBLISHED:
+        publish(comment)
+    else:
+        removed_by = RemovedBy.NOBODY if action == LogAction.AUTO_HIDE else RemovedBy.MODERATOR
+        set_status(comment, TARGET[action], removed_by=removed_by)
+    if action != LogAction.AUTO_HIDE:
+        open_flags.update(resolved=True)
+    return LogEntry.objects.create(
+        comment=comment,
+        moderator=moderator,
+        action=action,
+        from_status=before,
+        to_status=comment.status,
+        reason=reason[:300],
+    )
 
 
 def flag(comment: Comment, user: User, reason: str) -> bool:
     """Record `user`'s flag (once per comment); hide the comment for review once
-    FORUM_FLAGS_TO_HIDE distinct readers have open flags on it. True if newly flagged."""
+    FORUM_FLAGS_TO_HIDE distinct readers have open flags on it. True if newly flagged.
+
+    Under the post's lock from the start, so two readers flagging at once count each
+    other's flags, and the hiding takes its locks in the order every writer does."""
     with transaction.atomic():
+        lock_post(comment.post_id)
+        comment.refresh_from_db()
         _, created = Flag.objects.get_or_create(
             comment=comment, user=user, defaults={"reason": reason}
         )
         flaggers = Flag.objects.filter(comment=comment, resolved=False).count()
         if created and flaggers >= settings.FORUM_FLAGS_TO_HIDE:
-            hidden = moderate(comment, LogAction.AUTO_HIDE, None, f"{flaggers} readers flagged it")
+            reason = f"{flaggers} readers flagged it"
+            hidden = _apply(comment, LogAction.AUTO_HIDE, None, reason)
             if hidden is not None:
                 transaction.on_commit(schedule_queue_digest, robust=True)
     return created

@@ -27,7 +27,7 @@ from django.utils.text import Truncator
 from forum.models import Comment, CommentStatus, Post
 from forum.permissions import can_moderate, can_suspend
 
-from .actions import moderate_many, suspend, watch
+from .actions import ActionFailed, moderate_many, suspend, watch
 from .models import Flag, LogAction, LogEntry, ModerationRules, WatchedUser
 from .queue import flagged, waiting
 from .rules import Record, account_reasons, content_reasons
@@ -435,8 +435,13 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
 
     def _act(self, request: HttpRequest, queryset: QuerySet, action: str, done: str) -> None:
         reason = request.POST.get("reason", "").strip()
-        n = moderate_many(queryset, action, request.user, reason)
-        skipped = queryset.count() - n
+        comments = list(queryset)
+        try:
+            n = moderate_many(comments, action, request.user, reason)
+        except ActionFailed as failure:
+            self.message_user(request, str(failure), messages.ERROR)
+            return
+        skipped = len(comments) - n
         self.message_user(request, f"{done} {n} comment(s).")
         if skipped:
             self.message_user(
