@@ -71,27 +71,28 @@ def moderate_many(
     works through the comments oldest first, so published numbers follow arrival. Any
     database error (a lock held past FORUM_MODERATION_LOCK_TIMEOUT, a constraint) rolls
     the whole action back and raises ActionFailed."""
-    current: Comment | None = None
+    what = "the comments"  # until the posts are locked
     try:
         with transaction.atomic():
             timeout = settings.FORUM_MODERATION_LOCK_TIMEOUT
             done = 0
-            for current in lock_threads(comments, timeout=timeout):
-                done += _apply(current, action, moderator, reason) is not None
-            current = None
+            for comment in lock_threads(comments, timeout=timeout):
+                what = f"comment {_ref(comment)}"  # as the queue shows it, before the change
+                done += _apply(comment, action, moderator, reason) is not None
+            what = "the comments"
     except DatabaseError as error:
         logger.warning("Moderation action %s rolled back", action, exc_info=True)
-        raise ActionFailed(_failure(action, current, error)) from error
+        raise ActionFailed(_failure(action, what, error)) from error
     return done
 
 
-def _failure(action: str, comment: Comment | None, error: DatabaseError) -> str:
-    """What the moderator reads when a bulk action is rolled back."""
+def _failure(action: str, what: str, error: DatabaseError) -> str:
+    """What the moderator reads when a bulk action on `what` is rolled back."""
     if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-        why = "another change was holding it; try again in a moment"
+        waited = settings.FORUM_MODERATION_LOCK_TIMEOUT
+        why = f"waited more than {waited:g} s for another change to finish; try again"
     else:
         why = f"the database refused it: {str(error).splitlines()[0]}"
-    what = "the threads concerned" if comment is None else f"comment {_ref(comment)}"
     verb = LogAction(action).label.lower()
     return f"Nothing was changed: {what} could not be {verb} ({why})."
 
@@ -143,8 +144,7 @@ def flag(comment: Comment, user: User, reason: str) -> bool:
         )
         flaggers = Flag.objects.filter(comment=comment, resolved=False).count()
         if created and flaggers >= settings.FORUM_FLAGS_TO_HIDE:
-            reason = f"{flaggers} readers flagged it"
-            hidden = _apply(comment, LogAction.AUTO_HIDE, None, reason)
+            hidden = moderate(comment, LogAction.AUTO_HIDE, None, f"{flaggers} readers flagged it")
             if hidden is not None:
                 transaction.on_commit(schedule_queue_digest, robust=True)
     return created

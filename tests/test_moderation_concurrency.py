@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from forum.models import Comment, CommentStatus, Post
 from moderation.groups import moderators_group
-from moderation.models import LogEntry, Mode, ModerationRules
+from moderation.models import Flag, LogAction, LogEntry, Mode, ModerationRules
 from search.models import SearchDocument
 
 from .factories import PostFactory, comment
@@ -37,6 +37,7 @@ PUBLISHED, PENDING, REMOVED = (
     CommentStatus.REMOVED,
 )
 READERS, REPLIES_EACH = 8, 5
+FLAGGERS, FLAGGED = 3, 6  # three readers flag each of six comments: each is hidden once
 # Each moderator's actions, one after the other: (admin action, which comments). The
 # selections overlap between moderators and each spans both posts.
 PLANS = [
@@ -165,13 +166,15 @@ def assert_search_matches(post: Post) -> None:
 
 def test_moderators_and_readers_at_once_on_two_posts_never_deadlock_or_fail(settings):
     settings.FORUM_COMMENT_RATE = "1000/m"
+    settings.FORUM_FLAGS_TO_HIDE = FLAGGERS
     busy, other = PostFactory(title="Busy thread"), PostFactory(title="Quiet thread")
     anchors = [comment(busy, body=f"Reply to me {i}") for i in range(4)]
+    flagged = [comment(busy, body=f"flagged {i}") for i in range(FLAGGED)]
     lists = {name: [] for name in ("pending", "shown", "removed")}
     for post in (busy, other):
         for name, made in moderated_comments(post).items():
             lists[name].append(made)
-    reader_clients, moderator_clients = readers(READERS), moderators(len(PLANS))
+    reader_clients, moderator_clients = readers(READERS + FLAGGERS), moderators(len(PLANS))
     before = deadlocks_so_far()
     codes: list[int] = []
     reply_url = reverse("forum:comment_create", args=[busy.pk])
@@ -186,6 +189,15 @@ def test_moderators_and_readers_at_once_on_two_posts_never_deadlock_or_fail(sett
 
         return job
 
+    def flagger(index: int) -> Callable[[], None]:
+        def job() -> None:
+            for target in flagged:
+                url = reverse("moderation:flag", args=[target.pk])
+                data = {"reason": "abusive"}
+                codes.append(reader_clients[READERS + index].post(url, data).status_code)
+
+        return job
+
     def moderator(index: int) -> Callable[[], None]:
         def job() -> None:
             for action, name, start, stop in PLANS[index]:
@@ -196,9 +208,11 @@ def test_moderators_and_readers_at_once_on_two_posts_never_deadlock_or_fail(sett
         return job
 
     jobs = [reader(i) for i in range(READERS)] + [moderator(i) for i in range(len(PLANS))]
+    jobs += [flagger(i) for i in range(FLAGGERS)]
     assert run_together(jobs) == []
 
-    assert codes == [302] * len(codes) and len(codes) == READERS * REPLIES_EACH + 16
+    assert codes == [302] * len(codes)
+    assert len(codes) == READERS * REPLIES_EACH + 4 * len(PLANS) + FLAGGERS * FLAGGED
     assert deadlocks_so_far() == before, "PostgreSQL detected a deadlock"
     for index, client in enumerate(moderator_clients):
         shown = list(client.get(QUEUE).context["messages"])
@@ -209,8 +223,12 @@ def test_moderators_and_readers_at_once_on_two_posts_never_deadlock_or_fail(sett
     replies = Comment.objects.filter(post=busy, body__startswith="reader ")
     assert replies.count() == READERS * REPLIES_EACH == len(set(replies.values_list("body")))
     moderated = list(chain.from_iterable(chain.from_iterable(lists.values())))
-    assert Comment.objects.comments().count() == 4 + len(moderated) + READERS * REPLIES_EACH
-    assert_every_story_adds_up(moderated)
+    made = 4 + FLAGGED + len(moderated) + READERS * REPLIES_EACH
+    assert Comment.objects.comments().count() == made
+    assert_every_story_adds_up(moderated + flagged)
+    hidden = LogEntry.objects.filter(action=LogAction.AUTO_HIDE)
+    assert sorted(hidden.values_list("comment_id", flat=True)) == [c.pk for c in flagged]
+    assert Flag.objects.filter(resolved=False).count() == FLAGGERS * FLAGGED
     for post in (busy, other):
         assert_numbers_have_no_holes(post)
         assert_search_matches(post)
