@@ -9,10 +9,11 @@ Lock order (issue 15: moderators and readers deadlocked on PostgreSQL). Every
 transaction that changes comments takes its locks in this order, so no two can wait
 for each other in a circle:
 
-1. The post rows, `lock_posts()`: one statement, `ORDER BY id`, before anything else is
-   written. A reply locks its one post; a moderator's bulk action locks every post it
-   touches at once. Writers of post rows without comments (the admin's close/open
-   comments, the importer) take them in id order too.
+1. The post rows, `lock_posts()`: one statement, `ORDER BY id` (PostgreSQL locks rows
+   in the order the sort returns them), before anything else is written. A reply
+   locks its one post; a moderator's bulk action locks every post it touches at once.
+   Other writers of several post rows (the admin's close/open comments, the importer's
+   batches) take them the same way.
 2. Comment rows of those posts' trees: mptt's lft/rght shifts, numbers, status. Every
    writer of a tree holds its post's lock, so these never wait on each other; a bulk
    action works through its comments oldest first.
@@ -23,9 +24,10 @@ for each other in a circle:
    keys take KEY SHARE locks on the comment and user rows, which never conflict with
    the row updates above.
 
-Mail and cache generations happen after the commit (`transaction.on_commit`), so they
-hold no lock. On SQLite the first statement of an IMMEDIATE transaction already takes
-the one database write lock, so the same code simply runs one writer at a time.
+Mail leaves after the commit (`transaction.on_commit`) and the page cache's generation
+lives in the cache, so neither holds a database lock. On SQLite every transaction
+begins IMMEDIATE, taking the database's one write lock at once, so the same code simply
+runs one writer at a time.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def add_comment(
 def publish(comment: Comment) -> Comment:
     """Make a comment public. A first publication takes the next number among its siblings
     and moves the node after them, so siblings stay in number order."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure fails the caller's whole block
         lock_post(comment.post_id)
         comment.refresh_from_db()
         comment.status = CommentStatus.PUBLISHED
@@ -131,7 +133,7 @@ def set_status(comment: Comment, status: str, removed_by: str = RemovedBy.NOBODY
     """Hide or remove a comment. Its node, number and replies all stay where they are."""
     if status == CommentStatus.PUBLISHED:
         return publish(comment)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure fails the caller's whole block
         lock_post(comment.post_id)
         Comment.objects.filter(pk=comment.pk).update(
             status=status, removed_by=removed_by, updated_at=timezone.now()
