@@ -4,13 +4,12 @@ view: every comment lands, the numbering has no duplicate or hole, the tree is v
 SQLite serialises writers and would hide a race; this runs in the PostgreSQL pass.
 """
 
-import threading
+from functools import partial
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -18,6 +17,7 @@ from forum.models import Comment
 from moderation.groups import moderators_group
 
 from .factories import PostFactory, comment
+from .together import logged_in, run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
@@ -25,25 +25,14 @@ READERS = 50
 
 
 def post_all_at_once(clients: list[Client], url: str, data_for) -> list:
-    """POST from every client in its own thread, released together by a barrier."""
-    barrier = threading.Barrier(len(clients))
+    """POST from every client in its own thread, released together: the status codes, or
+    the errors raised."""
     results: list = [None] * len(clients)
 
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = clients[index].post(url, data_for(index)).status_code
-        except BaseException as error:  # reported by the test, not swallowed
-            results[index] = error
-        finally:
-            connection.close()
+    def post(index: int) -> None:
+        results[index] = clients[index].post(url, data_for(index)).status_code
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(clients))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return run_together([partial(post, i) for i in range(len(clients))]) or results
 
 
 def logged_in_clients(n: int) -> list[Client]:
@@ -55,12 +44,7 @@ def logged_in_clients(n: int) -> list[Client]:
         for i in range(n)
     )
     moderators_group().user_set.add(*readers)
-    clients = []
-    for reader in readers:
-        client = Client()
-        client.force_login(reader)
-        clients.append(client)
-    return clients
+    return logged_in(readers)
 
 
 def assert_trees_clean() -> None:

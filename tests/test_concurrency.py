@@ -3,16 +3,16 @@
 SQLite serialises writers and hides these bugs; this runs in the PostgreSQL pass.
 """
 
-import threading
+from functools import partial
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from forum.models import Comment, CommentStatus
 from forum.threads import add_comment, publish
 
 from .factories import PostFactory, comment
+from .together import run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
@@ -21,24 +21,7 @@ REPLIES_EACH = 25
 
 
 def run_in_threads(work) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(THREADS)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as error:  # reported by the test, not swallowed
-            errors.append(error)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    return errors
+    return run_together([partial(work, i) for i in range(THREADS)])
 
 
 def test_eight_threads_replying_to_one_post_lose_nothing_and_keep_the_tree_valid():

@@ -8,7 +8,6 @@ actions to `deadlock detected` (issue 15). SQLite serialises writers and would h
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from itertools import chain
@@ -21,12 +20,12 @@ from django.test import Client
 from django.urls import reverse
 
 from forum.models import Comment, CommentStatus, Post
-from moderation.groups import moderators_group
 from moderation.models import Flag, LogAction, LogEntry, Mode, ModerationRules
 from search.models import SearchDocument
 
 from .factories import PostFactory, comment
-from .test_commenting_concurrency import assert_trees_clean
+from .test_commenting_concurrency import assert_trees_clean, logged_in_clients
+from .together import logged_in, run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
@@ -52,37 +51,6 @@ PLANS = [
 ]  # fmt: skip
 
 
-def run_together(jobs: list[Callable[[], None]]) -> list[BaseException]:
-    """Run each job in its own thread, all released at once by a barrier."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def worker(job: Callable[[], None]) -> None:
-        try:
-            barrier.wait()
-            job()
-        except BaseException as error:  # reported by the test, not swallowed
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
-def clients_for(users: list) -> list[Client]:
-    clients = []
-    for user in users:
-        client = Client()
-        client.force_login(user)
-        clients.append(client)
-    return clients
-
-
 def accounts(prefix: str, n: int, **fields) -> list:
     """Accounts made in bulk, without the password hashing that would dominate the test."""
     User = get_user_model()
@@ -101,13 +69,7 @@ def readers(n: int) -> list[Client]:
     rules = ModerationRules.load()
     rules.mode = Mode.NONE
     rules.save()
-    return clients_for(users)
-
-
-def moderators(n: int) -> list[Client]:
-    users = accounts("moderator", n, is_staff=True)
-    moderators_group().user_set.add(*users)
-    return clients_for(users)
+    return logged_in(users)
 
 
 def deadlocks_so_far() -> int:
@@ -174,7 +136,8 @@ def test_moderators_and_readers_at_once_on_two_posts_never_deadlock_or_fail(sett
     for post in (busy, other):
         for name, made in moderated_comments(post).items():
             lists[name].append(made)
-    reader_clients, moderator_clients = readers(READERS + FLAGGERS), moderators(len(PLANS))
+    reader_clients = readers(READERS + FLAGGERS)
+    moderator_clients = logged_in_clients(len(PLANS))
     before = deadlocks_so_far()
     codes: list[int] = []
     reply_url = reverse("forum:comment_create", args=[busy.pk])
@@ -218,7 +181,7 @@ def test_moderators_and_readers_at_once_on_two_posts_never_deadlock_or_fail(sett
         shown = list(client.get(QUEUE).context["messages"])
         assert [m for m in shown if m.level_tag == "error"] == []
         done = sum(int(str(m).rsplit(" ", 2)[-2]) for m in shown if m.level_tag == "info")
-        logged = LogEntry.objects.filter(moderator__username=f"moderator{index}").count()
+        logged = LogEntry.objects.filter(moderator__username=f"staff{index}").count()
         assert done == logged, "every comment an action reports is in the log"
     replies = Comment.objects.filter(post=busy, body__startswith="reader ")
     assert replies.count() == READERS * REPLIES_EACH == len(set(replies.values_list("body")))
