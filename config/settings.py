@@ -250,3 +250,11 @@ FORUM_COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "5000"
 # Per user, counted in the cache by django-ratelimit (not in INSTALLED_APPS: its system
 # check rejects the local-memory cache that development uses).
 FORUM_COMMENT_RATE = os.environ.get("FORUM_COMMENT_RATE", "5/m")
+# Searches per client address (django-ratelimit's "ip" key, read as below), counted in the
+# cache like the comment rate. A whole office behind one address shares it.
+FORUM_SEARCH_RATE = os.environ.get("FORUM_SEARCH_RATE", "30/m")
+# The client address of django-ratelimit's "ip" key: allauth's (TRUSTED_PROXY_COUNT above),
+# so every rate limit of the site counts the same client; IPv6 by its /64, the default.
+RATELIMIT_IP_META_KEY = "config.clients.client_ip"
+# Milliseconds of database time one search may use (search.budget); 0 means no limit.
+FORUM_SEARCH_BUDGET_MS = int(os.environ.get("FORUM_SEARCH_BUDGET_MS", "1000"))

@@ -1,27 +1,56 @@
-"""The search page: form, facets by year (and month within a year), paged results."""
+"""The search page: form, facets by year (and month within a year), paged results.
+
+Every search is bounded: the parser caps what one may ask (`search.query`), its
+database work has a time budget (`search.budget`), and each client may run
+FORUM_SEARCH_RATE searches. Past any of them the reader gets the form back with a
+message saying what was done and what to try, never an error page.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from http import HTTPStatus
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django_ratelimit.core import get_usage
 
 from . import markup
 from .backends import backend_for
+from .budget import SearchTooBroad, time_budget
 from .filters import MONTHS, SearchFilterSet
 from .models import SearchDocument
-from .query import MAX_QUERY_CHARS, parse
+from .query import (
+    MAX_GROUPS,
+    MAX_PHRASE_WORDS,
+    MAX_PHRASES,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    Cut,
+    parse,
+)
 from .results import find
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
 # The form's fields beside the query box, folded under "Filters" when results are shown.
 FILTERS = ("sort", "year", "month", "kind", "date_from", "date_to", "has_comments")
 MONTH_NAMES = dict(MONTHS)
+# What the page says a search was cut to (search.query's caps).
+LIMITS = {
+    Cut.CHARS: MAX_QUERY_CHARS,
+    Cut.TERMS: MAX_TERMS,
+    Cut.PHRASES: MAX_PHRASES,
+    Cut.PHRASE_WORDS: MAX_PHRASE_WORDS,
+    Cut.GROUPS: MAX_GROUPS,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +85,11 @@ def _link(params: dict[str, str], **changes: int | None) -> str:
     return "?" + urlencode(changed)
 
 
+def _search_rate(group: str, request: HttpRequest) -> str:
+    """Read at request time so the rate follows the settings (and tests' overrides)."""
+    return settings.FORUM_SEARCH_RATE
+
+
 def search(request: HttpRequest) -> HttpResponse:
     """Search posts and comments; a bad query gets a message, never an error page."""
     filterset = SearchFilterSet(request.GET, queryset=SearchDocument.objects.all())
@@ -71,14 +105,38 @@ def search(request: HttpRequest) -> HttpResponse:
 
     cleaned = filterset.form.cleaned_data
     query = parse(cleaned["q"])
-    context.update(searched=True, query=query, max_chars=MAX_QUERY_CHARS)
+    context.update(searched=True, query=query, limits=LIMITS)
     if not query:
         return render(request, "search/search.html", context)
 
-    facets, results = find(backend_for(), query, cleaned["sort"], filterset)
+    # Counted here, where the database work begins, so that every request that searches
+    # (any method, any page or facet of a search, logged in or not) counts once.
+    usage = get_usage(request, group="search", key="ip", rate=_search_rate, increment=True)
+    if usage and usage["should_limit"]:
+        retry_after = max(usage["time_left"], 1)
+        context.update(rate_limited=True, retry_after=retry_after)
+        response = render(
+            request, "search/search.html", context, status=HTTPStatus.TOO_MANY_REQUESTS
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
+
+    try:
+        with time_budget():
+            facets, results = find(backend_for(), query, cleaned["sort"], filterset)
+            page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    except SearchTooBroad:
+        # The words are the reader's: the log names the shape of the search, not its text.
+        logger.warning(
+            "search over its time budget: %d alternatives, %d terms, %d phrases",
+            len(query.groups),
+            sum(len(group) for group in query.groups),
+            sum(t.is_phrase for group in query.groups for t in group),
+        )
+        context.update(too_broad=True, budget=settings.FORUM_SEARCH_BUDGET_MS)
+        return render(request, "search/search.html", context)
     year, month = filterset.year_and_month()
     params = {key: value for key, value in request.GET.items() if key != "page" and value}
-    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         page=page,
         result_items=markup.result_items(page),

@@ -2,7 +2,16 @@
 
 import pytest
 
-from search.query import MAX_QUERY_CHARS, MAX_TERMS, Term, parse
+from search.query import (
+    MAX_GROUPS,
+    MAX_PHRASE_WORDS,
+    MAX_PHRASES,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    Cut,
+    Term,
+    parse,
+)
 
 
 def test_words_are_and_ed_and_quoted_for_both_engines():
@@ -45,7 +54,41 @@ def test_control_characters_are_spaces():
 
 def test_huge_input_is_cut_and_the_reader_is_told():
     query = parse("probation " * 1000)
-    assert query.truncated
+    assert query.cut == {Cut.CHARS, Cut.TERMS}
     assert len(query.groups[0]) == MAX_TERMS
-    assert parse("x" * (MAX_QUERY_CHARS + 1)).truncated
-    assert not parse("probation officers").truncated
+    assert parse("x" * (MAX_QUERY_CHARS + 1)).cut == {Cut.CHARS}
+    assert not parse("probation officers").cut
+
+
+def test_sixteen_phrases_keep_the_first_few_and_the_words_between_them():
+    phrases = " ".join(f'"the {word}"' for word in "abcdefghijklmnop")
+    query = parse(f"{phrases} napo")
+    assert query.cut == {Cut.PHRASES}
+    assert [str(t) for t in query.groups[0]] == ['"the a"', '"the b"', '"the c"', '"the d"', "napo"]
+    assert MAX_PHRASES == 4
+    # Excluded phrases cost the same and count the same.
+    query = parse("probation " + " ".join(f'-"the {word}"' for word in "abcdef"))
+    assert sum(t.is_phrase for t in query.groups[0]) == MAX_PHRASES
+    assert query.cut == {Cut.PHRASES}
+
+
+def test_a_long_phrase_keeps_its_first_words():
+    query = parse('"' + " ".join(["crc"] * 60) + '" napo')
+    assert query.groups == ((Term(("crc",) * MAX_PHRASE_WORDS), Term(("napo",))),)
+    assert query.cut == {Cut.PHRASE_WORDS}
+    assert not parse('"the probation service is in the hands of"').cut
+
+
+def test_or_alternatives_past_the_cap_are_left_out():
+    query = parse(" OR ".join(f"word{n} staff" for n in range(10)))
+    assert len(query.groups) == MAX_GROUPS
+    assert query.cut == {Cut.GROUPS}
+    assert str(query) == "word0 staff OR word1 staff OR word2 staff OR word3 staff"
+    # OR with nothing to join is no alternative.
+    assert not parse("OR OR napo OR OR OR crc OR").cut
+    assert str(parse("OR OR napo OR OR OR crc OR")) == "napo OR crc"
+
+
+def test_the_kept_search_reads_as_readers_type_it():
+    query = parse('Napo -"chief executive" OR title:x crc')
+    assert str(query) == 'napo -"chief executive" OR "title x" crc'
