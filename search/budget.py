@@ -1,24 +1,24 @@
 """A time budget for one search's database work (`FORUM_SEARCH_BUDGET_MS`).
 
-A search that would take longer is stopped by the database itself and the reader gets
-a "search too broad" page (`SearchTooBroad`), instead of a worker and a database
-connection being held for seconds while other readers wait behind them.
+A search whose statements together would take longer is stopped by the database itself
+and the reader gets a "search too broad" page (`SearchTooBroad`), instead of a worker
+and a database connection being held for seconds while other readers wait behind them.
 
-- PostgreSQL: `statement_timeout`, set for one transaction only (`set_config(..., true)`
-  is `SET LOCAL`) in a transaction around the search: it ends with the search and never
-  reaches another statement of a persistent (or pooled, even transaction-pooled)
-  connection. Each
-  statement of the search gets the budget; a search page runs at most four, and only
-  the count and the ranking can be long. A cancelled statement aborts the transaction,
-  which is rolled back: the connection is ready for the next statement.
+- PostgreSQL: before each statement of the search, `statement_timeout` is set to what is
+  left of the budget, for the transaction only (`set_config(..., true)` is `SET LOCAL`),
+  in a transaction around the search: it ends with the search and never reaches another
+  statement of a persistent (or pooled, even transaction-pooled) connection. A
+  cancelled statement aborts the transaction, which is rolled back: the connection is
+  ready for the next request. The cost is one round trip per statement (a search page
+  runs three or four) and the transaction's BEGIN and COMMIT.
 - SQLite: a progress handler, called every PROGRESS_STEPS virtual machine
-  instructions, interrupts the statement running when the search's statements have
-  together used the budget. It is removed afterwards, and an interrupted SELECT
-  leaves the connection as it was.
+  instructions, interrupts the statement running once the budget is spent. It is
+  removed afterwards, and an interrupted SELECT leaves the connection as it was.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -29,11 +29,15 @@ from django.conf import settings
 from django.db import OperationalError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-# FTS5 work runs between virtual machine instructions, so a search's instructions are
-# slow ones: the hostile benchmark searches ran 1,000 of them in 0.1 to 0.4 ms. The
-# handler's check (one Python call) then costs well under 1% of a search, and a search
-# stops within about a millisecond of its budget.
+# FTS5 does its work inside few, slow instructions: a whole search page of "probation"
+# (78,000 matches) calls the handler about 500 times, "probation OR prison" by most
+# commented about 4,500 times, at well under a microsecond a call: under 0.3% of the
+# page. The longest stretch between two calls, Python between statements included, was
+# 10 to 30 ms for the benchmark's searches and under 100 ms for its hostile ones (with
+# the machine loaded), so a search overruns its budget by no more than that.
 PROGRESS_STEPS = 1000
+# statement_timeout for the rest of the transaction only (is_local: `SET LOCAL`).
+TIMEOUT = "SELECT set_config('statement_timeout', %s, true)"
 
 
 class SearchTooBroad(Exception):
@@ -61,22 +65,29 @@ def time_budget(alias: str = "default", milliseconds: int | None = None) -> Iter
 
 @contextmanager
 def _statement_timeout(connection: BaseDatabaseWrapper, milliseconds: int) -> Iterator[None]:
+    deadline = time.monotonic() + milliseconds / 1000
+
+    def within_budget(execute, sql, params, many, context):
+        # At least 1 ms (0 would mean none): a statement after the budget is spent is
+        # cancelled by the server like any other, unless it ends within that millisecond.
+        remaining = max(math.ceil((deadline - time.monotonic()) * 1000), 1)
+        execute(TIMEOUT, [str(remaining)], False, context)
+        return execute(sql, params, many, context)
+
     # Inside a caller's transaction this is a savepoint: a timeout rolls the setting back
     # with it, but a search that ends well must put the caller's value back itself.
     nested = connection.in_atomic_block
     try:
         with transaction.atomic(using=connection.alias):
-            with connection.cursor() as cursor:
-                if nested:
-                    cursor.execute("SELECT current_setting('statement_timeout')")
-                    (previous,) = cursor.fetchone()
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)]
-                )
-            yield
             if nested:
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                    cursor.execute("SELECT current_setting('statement_timeout')")
+                    (previous,) = cursor.fetchone()
+            with connection.execute_wrapper(within_budget):
+                yield
+            if nested:
+                with connection.cursor() as cursor:
+                    cursor.execute(TIMEOUT, [previous])
     except OperationalError as error:
         if isinstance(error.__cause__, psycopg.errors.QueryCanceled):
             raise SearchTooBroad from error

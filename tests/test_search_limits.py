@@ -10,7 +10,7 @@ of a millisecond.
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import override_settings
 
 from search.backends import backend_for
@@ -115,9 +115,10 @@ def test_a_budget_inside_a_callers_transaction_leaves_its_setting_as_it_was():
     filterset = SearchFilterSet({}, queryset=SearchDocument.objects.all())
     assert filterset.is_valid()
     before = statement_timeout()
-    with pytest.raises(SearchTooBroad):
+    with pytest.raises(SearchTooBroad) as stopped:
         with time_budget(milliseconds=1):
             find(backend_for(), parse(BROAD), "relevance", filterset)[1][0:20]
+    assert isinstance(stopped.value.__cause__, OperationalError)  # the database stopped it
     assert statement_timeout() == before
     with time_budget(milliseconds=60_000):
         facets, results = find(backend_for(), parse(BROAD), "relevance", filterset)

@@ -10,8 +10,13 @@ through Django's test client (FilterSet, facets, snippets, template), and the na
 `icontains` equivalent (count + newest 20 of posts and comments). Page timings are of
 repeated requests after one warm-up per query; `page_first_hit` is that warm-up request
 (the site caches no search results, so it differs only by the database's page cache).
-The child runs with DEBUG=0, as production does. The database is dropped afterwards.
-Prints a markdown table; writes bench-results/search.json.
+The child runs with DEBUG=0, as production does, and the search rate limit raised out
+of the way (its counting stays in every page's time). Then hostile searches (many
+phrases, many OR alternatives, common words, a long phrase, "most commented" over a
+quarter of the archive) go through the page, and the slowest one's median is the
+"worst search page": what one request can cost with the caps and the time budget of
+issue 15 (each also says whether it was answered, cut or stopped as too broad). The
+database is dropped afterwards. Prints markdown tables; writes bench-results/search.json.
 
     .venv/bin/python tests/benchmarks/bench_search.py            # both engines
     BENCH_SEARCH_POSTS=500 .venv/bin/python tests/benchmarks/bench_search.py   # quicker
@@ -67,6 +72,30 @@ QUERIES = [
     ("inspection report", 2016),
 ]
 
+# Searches built to be slow, each with its sort: the issue's 16 quoted phrases, phrases
+# holding stop words (checked against the text on PostgreSQL), the most common words,
+# many OR alternatives, one very long phrase, and "most commented", which ranks every
+# match. The parser's caps cut most of them; the time budget stops what is left.
+COMMON = (
+    "probation service staff prison napo officers work people "
+    "crc community would chief court time years managers"
+).split()
+HOSTILE = [
+    ("16 phrases with stop words", " ".join(f'"the {w}"' for w in COMMON), "relevance"),
+    ("16 such phrases, OR-ed", " OR ".join(f'"the {w}"' for w in COMMON), "relevance"),
+    (
+        "a word, 15 such phrases excluded",
+        "probation " + " ".join(f'-"the {w}"' for w in COMMON[1:]),
+        "relevance",
+    ),
+    ("4 phrases of stop words", '"of the" "in the" "to the" "it is"', "relevance"),
+    ("16 common words", " ".join(COMMON), "relevance"),
+    ("16 common words, OR-ed", " OR ".join(COMMON), "relevance"),
+    ("a 60-word phrase", '"' + " ".join(["the probation service"] * 20) + '"', "relevance"),
+    ("2 common words OR-ed, most commented", "probation OR prison", "comments"),
+    ("a common word, most commented", "probation", "comments"),
+]
+
 
 # ---------------------------------------------------------------- parent process
 
@@ -76,6 +105,7 @@ def main() -> int:
     for engine in ("sqlite", "postgresql"):
         env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "DATABASE_URL")}
         env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="config.settings")
+        env["FORUM_SEARCH_RATE"] = "1000000/m"  # measure searches, not the limiter
         if engine == "sqlite":
             handle, path = tempfile.mkstemp(prefix="bench_search_", suffix=".sqlite3")
             os.close(handle)
@@ -137,6 +167,22 @@ def _table(results: dict) -> str:
                 f"| {way} | {m['median_ms']:.1f} | {m['p95_ms']:.1f} "
                 f"| {naive / m['median_ms']:.0f}x |"
             )
+    lines += [
+        "",
+        "| engine | hostile search | sort | page median ms | outcome |",
+        "|---|---|---|---|---|",
+    ]
+    for engine, r in results.items():
+        for name, m in r["hostile"]["searches"].items():
+            lines.append(
+                f"| {engine} | {name} | {m['sort']} | {m['median_ms']:.0f} | {m['outcome']} |"
+            )
+    for engine, r in results.items():
+        worst = r["hostile"]["worst"]
+        lines.append(
+            f"\n{engine}: worst search page {worst['median_ms']:.0f} ms ({worst['name']}), "
+            f"time budget {r['hostile']['budget_ms']} ms"
+        )
     for engine, r in results.items():
         if "shared_buffers" in r:
             lines.append(
@@ -387,7 +433,42 @@ def measure() -> dict:
     for text, year in QUERIES:
         matches[f"{text}{f' year={year}' if year else ''}"] = search(text, year).total
     report["matches"] = matches
+    report["hostile"] = hostile(client)
     return report
+
+
+def hostile(client) -> dict:
+    """The HOSTILE searches through the page: median time and what the reader got."""
+    from django.conf import settings
+
+    searches = {}
+    for name, text, sort in HOSTILE:
+        client.get("/search/", {"q": text, "sort": sort})  # warm-up, as above
+        own = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            response = client.get("/search/", {"q": text, "sort": sort})
+            own.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (name, response.status_code)
+        html = response.content.decode()
+        if "too broad" in html:
+            outcome = "too broad"
+        else:
+            total = re.search(r'class="search-total" role="status">([^<]*)<', html)
+            outcome = total.group(1) if total else "?"
+        if "only part of it was used" in html:
+            outcome = f"cut, {outcome}"
+        searches[name] = {
+            "sort": sort,
+            "median_ms": round(statistics.median(own), 1),
+            "outcome": outcome,
+        }
+    worst = max(searches, key=lambda name: searches[name]["median_ms"])
+    return {
+        "budget_ms": settings.FORUM_SEARCH_BUDGET_MS,
+        "searches": searches,
+        "worst": {"name": worst, "median_ms": searches[worst]["median_ms"]},
+    }
 
 
 if __name__ == "__main__":
