@@ -251,8 +251,10 @@ FORUM_COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "5000"
 # check rejects the local-memory cache that development uses).
 FORUM_COMMENT_RATE = os.environ.get("FORUM_COMMENT_RATE", "5/m")
 # Searches per client address (django-ratelimit's "ip" key, read as below), counted in the
-# cache like the comment rate. A whole office behind one address shares it.
+# cache like the comment rate; a whole office behind one address shares them. Slow
+# searches (over a quarter of the time budget below) also count against the second rate.
 FORUM_SEARCH_RATE = os.environ.get("FORUM_SEARCH_RATE", "30/m")
+FORUM_SEARCH_SLOW_RATE = os.environ.get("FORUM_SEARCH_SLOW_RATE", "5/m")
 # The client address of django-ratelimit's "ip" key: allauth's (TRUSTED_PROXY_COUNT above),
 # so every rate limit of the site counts the same client; IPv6 by its /64, the default.
 RATELIMIT_IP_META_KEY = "config.clients.client_ip"

@@ -1,14 +1,16 @@
 """The search page: form, facets by year (and month within a year), paged results.
 
 Every search is bounded: the parser caps what one may ask (`search.query`), its
-database work has a time budget (`search.budget`), and each client may run
-FORUM_SEARCH_RATE searches. Past any of them the reader gets the form back with a
-message saying what was done and what to try, never an error page.
+database work has a time budget (`search.budget`), and each client may run only so
+many searches, and fewer slow ones (`search.ratelimits`). Past any of them the reader
+gets the form back with a message saying what was done and what to try, never an error
+page.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -19,9 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
-from django_ratelimit.core import get_usage
 
-from . import markup
+from . import markup, ratelimits
 from .backends import backend_for
 from .budget import SearchTooBroad, time_budget
 from .filters import MONTHS, SearchFilterSet
@@ -85,11 +86,6 @@ def _link(params: dict[str, str], **changes: int | None) -> str:
     return "?" + urlencode(changed)
 
 
-def _search_rate(group: str, request: HttpRequest) -> str:
-    """Read at request time so the rate follows the settings (and tests' overrides)."""
-    return settings.FORUM_SEARCH_RATE
-
-
 def search(request: HttpRequest) -> HttpResponse:
     """Search posts and comments; a bad query gets a message, never an error page."""
     filterset = SearchFilterSet(request.GET, queryset=SearchDocument.objects.all())
@@ -110,22 +106,23 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "search/search.html", context)
 
     # Counted here, where the database work begins, so that every request that searches
-    # (any method, any page or facet of a search, logged in or not) counts once.
-    usage = get_usage(request, group="search", key="ip", rate=_search_rate, increment=True)
-    if usage and usage["should_limit"]:
-        retry_after = max(usage["time_left"], 1)
-        context.update(rate_limited=True, retry_after=retry_after)
+    # (any method, any page or facet of a search, logged in or not) counts.
+    refused = ratelimits.wait(request)
+    if refused:
+        context.update(rate_limited=refused[0], retry_after=refused[1])
         response = render(
             request, "search/search.html", context, status=HTTPStatus.TOO_MANY_REQUESTS
         )
-        response["Retry-After"] = str(retry_after)
+        response["Retry-After"] = str(refused[1])
         return response
 
+    started = time.monotonic()
     try:
         with time_budget():
             facets, results = find(backend_for(), query, cleaned["sort"], filterset)
             page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     except SearchTooBroad:
+        ratelimits.took(request, time.monotonic() - started, stopped=True)
         # The words are the reader's: the log names the shape of the search, not its text.
         logger.warning(
             "search over its time budget: %d alternatives, %d terms, %d phrases",
@@ -135,6 +132,7 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         context.update(too_broad=True, budget=settings.FORUM_SEARCH_BUDGET_MS)
         return render(request, "search/search.html", context)
+    ratelimits.took(request, time.monotonic() - started, stopped=False)
     year, month = filterset.year_and_month()
     params = {key: value for key, value in request.GET.items() if key != "page" and value}
     context.update(

@@ -184,3 +184,25 @@ def test_behind_a_proxy_the_client_is_the_address_the_proxy_saw(client):
     assert search_as("203.0.113.9, 198.51.100.1") == 200
     assert search_as("203.0.113.10, 198.51.100.1") == 429
     assert search_as("198.51.100.2") == 200
+
+
+@pytest.mark.django_db
+@override_settings(FORUM_SEARCH_SLOW_RATE="2/m", FORUM_SEARCH_BUDGET_MS=1)
+def test_a_client_whose_searches_run_out_of_time_waits_sooner(client):
+    office_thread()
+    slow = {"REMOTE_ADDR": "192.0.2.3"}
+    for _ in range(2):
+        assert "too broad" in text_of(client.get(URL, {"q": BROAD}, **slow))
+    response = client.get(URL, {"q": "office"}, **slow)  # even a quick one, for a while
+    assert response.status_code == 429
+    assert "Your last searches were slow ones" in text_of(response)
+    assert int(response["Retry-After"]) >= 1
+    assert "too broad" in text_of(client.get(URL, {"q": BROAD}, REMOTE_ADDR="192.0.2.4"))
+
+
+@pytest.mark.django_db
+@override_settings(FORUM_SEARCH_SLOW_RATE="1/m")
+def test_quick_searches_are_not_slow_ones(client):
+    PostFactory(title="Napo news", body="napo")
+    for _ in range(4):
+        assert client.get(URL, {"q": "napo"}, REMOTE_ADDR="192.0.2.5").status_code == 200
