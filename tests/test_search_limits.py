@@ -9,6 +9,8 @@ of a millisecond.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import OperationalError, connection, transaction
 from django.test import override_settings
@@ -126,6 +128,24 @@ def test_a_budget_inside_a_callers_transaction_leaves_its_setting_as_it_was():
     assert statement_timeout() == before
     assert run_slow_statement() == 300000
     assert transaction.get_connection().in_atomic_block  # still the caller's transaction
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+def test_the_budget_bounds_the_search_not_each_statement():
+    """Two statements of 0.3 s each, under a budget of 0.5 s: the second is cancelled
+    when what is left of the budget runs out."""
+    started = time.monotonic()
+    with pytest.raises(SearchTooBroad):
+        with time_budget(milliseconds=500):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(0.3)")
+                cursor.execute("SELECT pg_sleep(0.3)")
+    assert time.monotonic() - started < 0.6
+    with time_budget(milliseconds=500):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.2)")
+            cursor.execute("SELECT pg_sleep(0.2)")
 
 
 @pytest.mark.django_db
