@@ -39,9 +39,10 @@ PROGRESS_STEPS = 1000
 # statement_timeout for the rest of the transaction only (is_local: `SET LOCAL`).
 TIMEOUT = "SELECT set_config('statement_timeout', %s, true)"
 # How far past its budget a search on PostgreSQL may run. Setting the timeout again
-# before every statement would bound it exactly, but a round trip between two of a
-# search's statements cost 2 to 3 ms each on the loaded benchmark machine (8.9 ms a
-# page, against none for the one after BEGIN); it is set again only when the statement
+# before every statement would bound it exactly, but each round trip costs: one more
+# statement before each of a search's three or four added 9 to 10 ms to a page with the
+# machine loaded (load 7 to 9 on 2 cores; paired runs), where a round trip waits for
+# the server's process to be scheduled. The timeout is set again only when a statement
 # could otherwise end more than this share of the budget late, which no quick search is.
 SLACK = 0.1
 
