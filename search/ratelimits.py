@@ -8,13 +8,22 @@ client could hold a worker for half of every minute. Eight clients repeating a h
 search against 4 gunicorn workers made the home page wait 1.5 s (median) with the first
 count alone, 0.5 s with both (9.3 s before any limit; README, "Search limits").
 Readers' searches take 10 to 110 ms, far from slow.
+
+Without its cache (Redis unreachable) the limit lets searches through and logs why: the
+caps and the time budget still bound each one, and refusing every reader's search
+would break the page the limit is there to keep up.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
+from redis import RedisError
+
+logger = logging.getLogger(__name__)
 
 # A search slower than this share of the budget counts as slow (250 ms by default: twice
 # the slowest benchmark search on PostgreSQL, "probation", with the machine idle).
@@ -27,7 +36,17 @@ def _rate(group: str, request: HttpRequest) -> str:
 
 
 def _usage(request: HttpRequest, group: str, increment: bool) -> dict | None:
-    return get_usage(request, group=group, key="ip", rate=_rate, increment=increment)
+    """This client's count in `group`, or None when the cache cannot say."""
+    try:
+        usage = get_usage(request, group=group, key="ip", rate=_rate, increment=increment)
+    except RedisError as error:
+        logger.warning("search rate limit without its cache: %s", error)
+        return None
+    # django-ratelimit's answer when the cache stored nothing: limit 0, no time left.
+    if usage and usage["limit"] == 0 and usage["time_left"] == -1:
+        logger.warning("search rate limit without its cache: nothing counted")
+        return None
+    return usage
 
 
 def wait(request: HttpRequest) -> tuple[str, int] | None:

@@ -9,12 +9,14 @@ of a millisecond.
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
 from django.db import OperationalError, connection, transaction
 from django.test import override_settings
 
+from search import ratelimits
 from search.backends import backend_for
 from search.budget import SearchTooBroad, time_budget
 from search.filters import SearchFilterSet
@@ -226,3 +228,23 @@ def test_quick_searches_are_not_slow_ones(client):
     PostFactory(title="Napo news", body="napo")
     for _ in range(4):
         assert client.get(URL, {"q": "napo"}, REMOTE_ADDR="192.0.2.5").status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_its_cache_the_search_rate_lets_searches_through(rf, caplog):
+    """A Redis that is not there (a port nobody listens on): searches are not refused."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    broken = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    with override_settings(CACHES=broken, FORUM_SEARCH_RATE="1/m"):
+        for _ in range(3):
+            assert ratelimits.wait(rf.get(URL, {"q": "napo"})) is None
+        ratelimits.took(rf.get(URL, {"q": "napo"}), 5.0, stopped=True)
+    assert "search rate limit without its cache" in caplog.text
