@@ -6,11 +6,14 @@ CACHE_URL (Redis), so app servers keep no state of their own.
 """
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
+
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,11 +62,16 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    "dbbackup",
+    "config.apps.ProjectConfig",
 ]
 if os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
     INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
+    # /healthz and /readyz, answered before the host check and the HTTPS redirect.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, precompressed by collectstatic
     "forum.compression.PublicPageGZipMiddleware",  # HTML without secrets only (BREACH)
@@ -110,7 +118,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Behind a pooler in transaction mode (pgbouncer's pool_mode = transaction), consecutive
+# transactions of one connection may run on different server connections, where a
+# cursor held across them (QuerySet.iterator()'s WITH HOLD cursor, as allauth's admin
+# uses) does not exist. Django's psycopg cursors bind parameters client-side, so no
+# prepared statement is at risk.
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+if DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Backups (django-dbbackup): `manage.py dbbackup` writes the whole database to BACKUP_DIR
+# (pg_dump's custom format, or SQLite's online backup), `dbrestore` brings it back;
+# `dbbackup --clean` keeps the newest BACKUP_KEEP. See the README's "Backups".
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+DBBACKUP_CLEANUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
+# SQLite is restored through its backup API into the live database (config.backups).
+DBBACKUP_CONNECTOR_MAPPING = {"django.db.backends.sqlite3": "config.backups.SqliteConnector"}
+# A failed backup is an error like any other: Sentry or ADMINS (config.logs), not a mail
+# of dbbackup's own.
+DBBACKUP_SEND_EMAIL = False
 
 # Cache: Redis when CACHE_URL is set, else per-process memory. Redis goes through
 # config.cache: an unreachable server makes pages slower, never a 500. Short socket
@@ -210,10 +237,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic's output, which nginx serves (deploy/nginx/forum.conf).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "dbbackup": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BACKUP_DIR},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -230,12 +262,35 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Logs: one line per event on stderr (journald, docker...), with time, level, logger and
+# request id; LOG_FORMAT=json for one JSON object per line. See config.logs.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
+
+# Errors: Sentry when SENTRY_DSN is set; otherwise mail to ADMINS ("Name <address>, ...").
+# Neither ever carries comment text or an email address (config.errors).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+ADMINS = [
+    (name or address, address)
+    for name, address in getaddresses(env_list("ADMINS"))
+    if "@" in address
+]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.errors.PrivateExceptionReporterFilter"
+LOGGING = logging_config(
+    LOG_FORMAT,
+    os.environ.get("LOG_LEVEL", "INFO"),
+    mail_admins=bool(ADMINS) and not SENTRY_DSN,
+)
+if SENTRY_DSN:
+    from config.errors import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # Forum rules (issues 5 and 6 build on these).
 FORUM_MAX_DEPTH = int(os.environ.get("FORUM_MAX_DEPTH", "3"))

@@ -9,6 +9,7 @@ is `forum.threads.add_comment()`'s, under the post's row lock.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from django.conf import settings
@@ -32,6 +33,8 @@ PUBLISHED_MESSAGE = "Your comment is published."
 HELD_MESSAGE = "Thank you: your comment is awaiting moderation. Only you can see it until then."
 REMOVED_MESSAGE = "Your comment has been removed."
 NOT_REMOVABLE = "This comment can no longer be removed."
+
+logger = logging.getLogger(__name__)
 
 
 def _comment_rate(group: str, request: HttpRequest) -> str:
@@ -91,6 +94,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         display_name=form.display_name,
         status=decision.status,
     )
+    logger.info("Comment %s on post %s: %s", comment.pk, post.pk, comment.status)
     if user.comment_anonymously != form.cleaned_data["anonymous"]:
         user.comment_anonymously = form.cleaned_data["anonymous"]
         user.save(update_fields=["comment_anonymously"])

@@ -10,9 +10,11 @@ the site) are left out with a warning.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 
 from archive_import.parser import ParsedComment, ParsedPost
 from archive_import.writer import format_post
@@ -40,6 +42,18 @@ def exported_post(post: Post) -> tuple[ParsedPost, list[str]]:
     return ParsedPost(post.date, post.title, post.body, 0, comments), skipped
 
 
+def posts_by_date(batch: int = 500) -> Iterator[Post]:
+    """Every post, oldest first, `batch` per query. No cursor outlives its statement, so
+    the export also runs behind pgbouncer in transaction pooling, where a server-side
+    cursor held between statements is lost."""
+    posts = Post.objects.order_by("date", "id")
+    after = Q()
+    while page := list(posts.filter(after)[:batch]):
+        yield from page
+        last = page[-1]
+        after = Q(date__gt=last.date) | Q(date=last.date, id__gt=last.id)
+
+
 class Command(BaseCommand):
     help = "Export every post with its comments as dump files (one post page per file)."
 
@@ -50,7 +64,7 @@ class Command(BaseCommand):
         directory = Path(out)
         directory.mkdir(parents=True, exist_ok=True)
         count = 0
-        for post in Post.objects.order_by("date", "id").iterator():
+        for post in posts_by_date():
             parsed, skipped = exported_post(post)
             name = f"{post.date:%Y-%m-%d}_{post.slug}.txt"
             (directory / name).write_text(format_post(parsed), encoding="utf-8")
