@@ -16,13 +16,13 @@ class ProjectConfig(AppConfig):
             task_started,
         )
 
-        from .logs import unbind_request_id
+        from .logs import unbind
         from .tasks import bind_task_request, remember_request
 
-        request_finished.connect(unbind_request_id, dispatch_uid="config.unbind_request")
+        request_finished.connect(unbind, dispatch_uid="config.unbind_request")
         task_enqueued.connect(remember_request, dispatch_uid="config.remember_request")
         # django-tasks' own "Task ... state=RUNNING" line must come after the id is bound.
         task_started.disconnect(log_task_started)
         task_started.connect(bind_task_request, dispatch_uid="config.bind_task_request")
         task_started.connect(log_task_started)
-        task_finished.connect(unbind_request_id, dispatch_uid="config.unbind_task")
+        task_finished.connect(unbind, dispatch_uid="config.unbind_task")

@@ -5,11 +5,13 @@ Readers write as "Anonymous" and trust the site with who they are: an error repo
 never hold a comment's text or anyone's email address. So, in both channels:
 - no request body (where comment text, addresses and passwords travel) and no local
   variables of the stack's frames (where the same values sit while a view runs);
-- every email address left anywhere in the report (a query string, a database error's
-  DETAIL line, an exception message) replaced by `[email]`;
+- whatever the request posted, wherever it shows up again (an exception message that
+  quotes the comment, say), replaced by `[posted]`, and every email address left
+  anywhere (a query string, a database error's DETAIL line) by `[email]`, as in the
+  logs (config.logs.redact);
 - no cookies, no user identity, no client IP (Sentry's `send_default_pii` off).
-A report keeps what finds the bug: the exception, the traceback's code lines, the URL,
-the request id (config.logs), the release.
+A report keeps what finds the bug: the exception's type and the rest of its message, the
+traceback's code lines, the path, the request id (config.logs), the release.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from django.utils.log import AdminEmailHandler as DjangoAdminEmailHandler
 from django.views.debug import SafeExceptionReporterFilter
 
-from .logs import current_request_id, redact
+from .logs import current_request_id, posted_values, redact
 
 
 class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
@@ -39,29 +41,34 @@ class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
 
 
 class AdminEmailHandler(DjangoAdminEmailHandler):
-    """Django's mail to ADMINS, with every address in the subject and body redacted. It is
-    queued through the outbox like all mail (with fail_silently: a report that cannot be
-    queued is dropped, never raised in its turn)."""
+    """Django's mail to ADMINS, its subject and body made private. It is queued through
+    the outbox like all mail (with fail_silently: a report that cannot be queued is
+    dropped, never raised in its turn)."""
+
+    def emit(self, record) -> None:
+        self._posted = posted_values(getattr(record, "request", None))
+        super().emit(record)
 
     def send_mail(self, subject: str, message: str, *args, **kwargs) -> None:
+        posted = getattr(self, "_posted", [])
         if kwargs.get("html_message"):
-            kwargs["html_message"] = redact(kwargs["html_message"])
-        super().send_mail(redact(subject), redact(message), *args, **kwargs)
+            kwargs["html_message"] = redact(kwargs["html_message"], posted)
+        super().send_mail(redact(subject, posted), redact(message, posted), *args, **kwargs)
 
 
-def _redacted(value: Any) -> Any:
+def _private(value: Any, posted: list[str]) -> Any:
     if isinstance(value, str):
-        return redact(value)
+        return redact(value, posted)
     if isinstance(value, dict):
-        return {key: _redacted(item) for key, item in value.items()}
+        return {key: _private(item, posted) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_redacted(item) for item in value]
+        return [_private(item, posted) for item in value]
     return value
 
 
 def scrub_event(event: dict, hint: dict) -> dict:
-    """Sentry's before_send: drop the request's body and cookies, redact addresses
-    everywhere, tag the request id."""
+    """Sentry's before_send: drop the request's body and cookies, make every string
+    private, tag the request id."""
     request = event.get("request")
     if isinstance(request, dict):
         request.pop("data", None)
@@ -70,13 +77,13 @@ def scrub_event(event: dict, hint: dict) -> dict:
         for name in list(headers):
             if name.lower() in {"cookie", "authorization", "x-csrftoken"}:
                 del headers[name]
-    event = _redacted(event)
+    event = _private(event, posted_values())
     event.setdefault("tags", {})["request_id"] = current_request_id()
     return event
 
 
 def scrub_breadcrumb(crumb: dict, hint: dict) -> dict:
-    return _redacted(crumb)
+    return _private(crumb, posted_values())
 
 
 def init_sentry(dsn: str, environment: str, release: str, traces_sample_rate: float) -> None:

@@ -4,35 +4,51 @@ LOG_FORMAT=json, as one JSON object per line.
 
 The id comes from RequestIdMiddleware (nginx's `$request_id` when a trusted proxy sent
 one) and stays bound until Django's `request_finished`, so the server's own lines about
-the request (gunicorn's access line, runserver's) carry it too. A task enqueued during
-the request remembers it (config.tasks), and the worker binds it while the task runs.
-Lines outside any request or task carry "-".
+the request (runserver's access line) carry it too. A task enqueued during the request
+remembers it (config.tasks), and the worker binds it while the task runs. Lines outside
+any request or task carry "-".
 
-Every line passes through `redact()`: an email address is never written to a log.
+Every line, and every error report (config.errors), passes through `redact()`: no email
+address is ever written, nor anything the request being served posted (a comment's text
+quoted by an exception's message, say) of MIN_POSTED_LENGTH characters or more (shorter
+ones, a checkbox's "on", would blank out ordinary words).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from contextvars import ContextVar, Token
+from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from django.http import HttpRequest
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
 NO_REQUEST = "-"
 _request_id: ContextVar[str] = ContextVar("request_id", default=NO_REQUEST)
+_request: ContextVar[HttpRequest | None] = ContextVar("request", default=None)
 
 # Good enough to catch an address anywhere in a line (a query string, a database
 # error's DETAIL, an exception message); also matches the JSON-escaped form.
 EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
 REDACTED_EMAIL = "[email]"
+MIN_POSTED_LENGTH = 6
+REDACTED_POSTED = "[posted]"
 
 
-def redact(text: str) -> str:
-    """`text` with every email address replaced."""
-    return EMAIL.sub(REDACTED_EMAIL, text)
+def bind(request_id: str, request: HttpRequest | None = None) -> None:
+    """Tag every following log line of this thread (or asyncio task) with `request_id`;
+    `request`'s posted values are kept out of them."""
+    _request_id.set(request_id)
+    _request.set(request)
+
+
+def unbind(**kwargs) -> None:
+    """Back to "-" (a `request_finished` / `task_finished` receiver)."""
+    _request_id.set(NO_REQUEST)
+    _request.set(None)
 
 
 def current_request_id() -> str:
@@ -40,14 +56,26 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
-def bind_request_id(value: str) -> Token:
-    """Tag every following log line of this thread (or asyncio task) with `value`."""
-    return _request_id.set(value)
+def posted_values(request: object = None) -> list[str]:
+    """What `request` (by default the one being served) posted that is long enough to
+    redact, longest first."""
+    request = request if isinstance(request, HttpRequest) else _request.get()
+    if request is None or request.method != "POST":
+        return []
+    try:
+        values = {value for _, items in request.POST.lists() for value in items}
+    except Exception:  # an unreadable body: nothing of it can be echoed either
+        return []
+    return sorted((v for v in values if len(v.strip()) >= MIN_POSTED_LENGTH), key=len, reverse=True)
 
 
-def unbind_request_id(**kwargs) -> None:
-    """Back to "-" (a `request_finished` / `task_finished` receiver)."""
-    _request_id.set(NO_REQUEST)
+def redact(text: str, posted: Iterable[str] = ()) -> str:
+    """`text` without email addresses and without the `posted` values (as they are, with
+    the line breaks a browser sends, or as Python's repr() shows them)."""
+    for value in posted:
+        for form in {value, value.replace("\r\n", "\n")}:
+            text = text.replace(form, REDACTED_POSTED).replace(repr(form)[1:-1], REDACTED_POSTED)
+    return EMAIL.sub(REDACTED_EMAIL, text)
 
 
 def _timestamp(record: logging.LogRecord) -> str:
@@ -65,7 +93,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         record.request_id = getattr(record, "request_id", _request_id.get())
-        return redact(super().format(record))
+        return redact(super().format(record), posted_values(getattr(record, "request", None)))
 
 
 class JsonFormatter(BaseJsonFormatter):
@@ -87,8 +115,10 @@ class JsonFormatter(BaseJsonFormatter):
         super().add_fields(log_data, record, message_dict)
         log_data["timestamp"] = _timestamp(record)
 
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+    def jsonify_log_record(self, log_data: dict) -> str:
+        posted = posted_values()
+        private = {k: redact(v, posted) if isinstance(v, str) else v for k, v in log_data.items()}
+        return super().jsonify_log_record(private)
 
 
 def logging_config(log_format: str, level: str, mail_admins: bool) -> dict:
@@ -107,6 +137,7 @@ def logging_config(log_format: str, level: str, mail_admins: bool) -> dict:
     if mail_admins:
         handlers["mail_admins"] = {
             "class": "config.errors.AdminEmailHandler",
+            "formatter": "text",
             "level": "ERROR",
             "filters": ["require_debug_false", "not_outbox"],
         }

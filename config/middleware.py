@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .logs import bind_request_id
+from .logs import bind
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # nginx's $request_id is 32 hex digits; accept what a proxy may reasonably send, no more.
@@ -19,7 +19,8 @@ VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 class RequestIdMiddleware:
     """Give each request an id, bound to every log line written while it is served (until
     `request_finished`: see config.apps) and returned in the X-Request-ID header, so a
-    reader's report can be matched to the logs.
+    reader's report can be matched to the logs. The request itself is remembered as long,
+    so log lines and error reports can leave out what it posted.
 
     Behind a trusted proxy (TRUSTED_PROXY_COUNT > 0), the proxy's own id is kept, so
     nginx's access line and the app's lines share it; a client's header is never trusted
@@ -30,7 +31,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = self._request_id(request)
-        bind_request_id(request.request_id)
+        bind(request.request_id, request)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
         return response

@@ -15,7 +15,7 @@ import logging
 from django_tasks import TaskResult
 from django_tasks_db.models import DBTaskResult
 
-from .logs import NO_REQUEST, bind_request_id, current_request_id
+from .logs import NO_REQUEST, bind, current_request_id
 
 logger = logging.getLogger(__name__)
 REQUEST_ID_KEY = "request_id"
@@ -36,4 +36,4 @@ def bind_task_request(sender: type, task_result: TaskResult, **kwargs) -> None:
     """task_started: the worker's lines for this task carry its request's id."""
     db_result = getattr(task_result, "db_result", None)
     stored = db_result.args_kwargs.get(REQUEST_ID_KEY) if db_result is not None else None
-    bind_request_id(stored or f"task-{task_result.id}")
+    bind(stored or f"task-{task_result.id}")
