@@ -2,6 +2,8 @@
 #              and its task worker (mail, digests)
 # make test  - the suite on SQLite, then on PostgreSQL (+ Redis cache) when reachable
 # make bench - benchmarks under tests/benchmarks/ (figures go in the README)
+# make scale - nginx, two app servers, two workers, pgbouncer, Redis under load on this
+#              machine's loopback; one app server killed and restarted (tests/scale/run.py)
 
 VENV       := .venv
 PY         := $(VENV)/bin/python
@@ -10,7 +12,7 @@ PG_URL     ?= postgres://postgres@127.0.0.1:5432/forum
 REDIS_URL  ?= redis://127.0.0.1:6379/1
 SAMPLE     := archive_import/sample_archive
 
-.PHONY: install run test test-sqlite test-postgres bench lint
+.PHONY: install run test test-sqlite test-postgres bench scale lint
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -56,6 +58,14 @@ test-postgres: install
 
 bench: install
 	$(PY) tests/benchmarks/run_all.py
+
+# The scale run's database is PG_URL's name + "_scale", created and dropped by the run.
+$(VENV)/.scale-installed: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[dev,scale]"
+	touch $@
+
+scale: $(VENV)/.scale-installed
+	$(PY) tests/scale/run.py --database-url $(PG_URL)_scale
 
 lint: install
 	$(VENV)/bin/ruff check .

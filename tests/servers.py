@@ -148,11 +148,17 @@ def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
 
 
 def nginx_site(
-    folder: Path, upstreams: Sequence[str], http_port: int, https_port: int, static_root: Path
+    folder: Path,
+    upstreams: Sequence[str],
+    http_port: int,
+    https_port: int,
+    static_root: Path,
+    extra: str = "",
 ) -> Path:
     """deploy/nginx/forum.conf as deployed, moved to this machine's loopback: its ports,
     `upstreams` (server lines' addresses), a self-signed certificate, logs and static
-    files in `folder`. Everything else (headers, limits, locations) is the shipped file."""
+    files in `folder`, and `extra` directives in its HTTPS server. Everything else
+    (headers, limits, locations) is the shipped file."""
     site = (DEPLOY / "nginx" / "forum.conf").read_text()
     cert, key = self_signed_certificate(folder, "forum.example.org")
     servers = "".join(
@@ -163,6 +169,7 @@ def nginx_site(
         (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
         (r"listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         (r"\n\s*listen \[::\]:\d+[^\n]*;", ""),
+        (r"(?=    ssl_certificate )", extra),
         (r"/etc/letsencrypt/live/forum\.example\.org/fullchain\.pem", str(cert)),
         (r"/etc/letsencrypt/live/forum\.example\.org/privkey\.pem", str(key)),
         (r"/var/log/nginx/", f"{folder}/"),
