@@ -50,16 +50,24 @@ def site_env(**values: str) -> dict[str, str]:
     return {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT), **values}
 
 
-def manage(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
-    """`manage.py args` in a child process; fails the test with its output if it fails."""
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
+def python(
+    *args: str, env: dict[str, str], stdin: str = "", timeout: int = 300
+) -> subprocess.CompletedProcess:
+    """`python args` (`-c SCRIPT`, `-m MODULE`, a file) in a child process, in the checkout."""
+    return subprocess.run(
+        [PYTHON, *args],
         cwd=ROOT,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def manage(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
+    """`manage.py args` in a child process; fails the test with its output if it fails."""
+    result = python("manage.py", *args, env=env, timeout=timeout)
     assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}"
     return result
 

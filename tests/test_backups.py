@@ -20,19 +20,11 @@ from psycopg import sql
 
 from forum.models import CommentStatus
 
-from .servers import PYTHON, ROOT, manage, site_env
+from .servers import PYTHON, ROOT, manage, python, site_env
 
 
 def drill(command: str, env: dict[str, str], stdin: str = "") -> str:
-    result = subprocess.run(
-        [PYTHON, "-m", "tests.backup_drill", command],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = python("-m", "tests.backup_drill", command, env=env, stdin=stdin)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

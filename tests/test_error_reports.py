@@ -8,14 +8,12 @@ case. Sentry's SDK sends to a real HTTP server in this process."""
 
 import gzip
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from .servers import ROOT, site_env
+from .servers import python, site_env
 from .test_settings import production
 
 SECRET_TEXT = "The hostel on Elm Road lost my records again."
@@ -62,21 +60,9 @@ print(json.dumps({{
 
 
 def run_failing_comment(tmp_path, **env: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", FAILING_COMMENT],
-        cwd=ROOT,
-        env=site_env(
-            **production(
-                DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                ALLOWED_HOSTS="testserver",
-                CACHE_URL="",
-                **env,
-            )
-        ),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    settings = production(DATABASE_URL=database, ALLOWED_HOSTS="testserver", CACHE_URL="", **env)
+    result = python("-c", FAILING_COMMENT, env=site_env(**settings))
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.splitlines()[-1])
     assert outcome["status"] == 500

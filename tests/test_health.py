@@ -1,8 +1,6 @@
 """What a load balancer and the operator see at /healthz and /readyz."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 from django.db.migrations.recorder import MigrationRecorder
@@ -10,7 +8,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from config import health
 from outbox.delivery import deliver
 
-from .servers import ROOT, free_port, site_env
+from .servers import free_port, python, site_env
 from .test_settings import production
 
 
@@ -76,14 +74,7 @@ for path in ("/healthz", "/readyz"):
 
 
 def probe(**env: str) -> list[tuple[int, dict]]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=site_env(**production(**env)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = python("-c", PROBE, env=site_env(**production(**env)))
     assert result.returncode == 0, result.stderr
     return [
         (int(code), json.loads(body))

@@ -6,8 +6,6 @@ import json
 import logging
 import re
 import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
@@ -16,9 +14,10 @@ import pytest
 from config.logs import JsonFormatter, TextFormatter, bind, unbind
 
 from .servers import (
-    ROOT,
+    PYTHON,
     free_port,
     manage,
+    python,
     site_env,
     start,
     start_gunicorn,
@@ -53,14 +52,7 @@ call_command("db_worker", "--batch", "--no-reload")
 
 def test_a_request_and_the_task_it_enqueued_share_one_id_in_json_lines(tmp_path):
     env = site_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", LOG_FORMAT="json")
-    result = subprocess.run(
-        [sys.executable, "-c", COMMENT_AND_WORKER],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = python("-c", COMMENT_AND_WORKER, env=env)
     assert result.returncode == 0, result.stderr
     status, request_id = result.stdout.split()
     assert status == "302"
@@ -102,7 +94,7 @@ def lines_of(log) -> list[str]:
 def test_runserver_prints_each_line_once_with_the_request_id(site):
     folder, env = site
     port, log = free_port(), folder / "runserver.log"
-    server = start([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"], env, log)
+    server = start([PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"], env, log)
     try:
         wait_until_listening(port, server)
         status, request_id = get(port, "/no-such-page")

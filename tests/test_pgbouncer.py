@@ -6,8 +6,6 @@ transactions really do land on different server connections, every time.
 Needs Debian's pgbouncer (`.ci/run` installs it); skipped without it outside CI."""
 
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from django.db import connection
 from archive_import.management.commands.export_archive import Command as Export
 from tests.factories import PostFactory, comment
 
-from .servers import ROOT, free_port, manage, site_env, start_pgbouncer, stop
+from .servers import free_port, manage, python, site_env, start_pgbouncer, stop
 
 pytestmark = pytest.mark.postgres_only
 
@@ -76,17 +74,6 @@ def warm(url: str, connections: int = 4) -> None:
         thread.join()
 
 
-def run(script: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def posts(count: int) -> None:
     for n in range(count):
         comment(PostFactory(), body=f"Comment on post {n}.")
@@ -98,12 +85,14 @@ def test_a_cursor_held_between_fetches_needs_the_pooling_setting(pgbouncer):
     turns server-side cursors off."""
     posts(7)
     warm(pgbouncer)
-    broken = run(ITERATE, site_env(DATABASE_URL=pgbouncer))
+    broken = python("-c", ITERATE, env=site_env(DATABASE_URL=pgbouncer))
     assert broken.returncode != 0
     assert "does not exist" in broken.stderr  # the cursor, on another server connection
 
     warm(pgbouncer)
-    pooled = run(ITERATE, site_env(DATABASE_URL=pgbouncer, DATABASE_TRANSACTION_POOLING="1"))
+    pooled = python(
+        "-c", ITERATE, env=site_env(DATABASE_URL=pgbouncer, DATABASE_TRANSACTION_POOLING="1")
+    )
     assert pooled.returncode == 0, pooled.stderr
     assert pooled.stdout.split() == ["7"]
 
@@ -124,6 +113,8 @@ def test_export_archive_through_the_pool_writes_what_a_direct_export_writes(pgbo
 def test_the_site_reads_and_writes_through_the_pool(pgbouncer):
     posts(1)
     warm(pgbouncer)
-    result = run(SITE, site_env(DATABASE_URL=pgbouncer, DATABASE_TRANSACTION_POOLING="1"))
+    result = python(
+        "-c", SITE, env=site_env(DATABASE_URL=pgbouncer, DATABASE_TRANSACTION_POOLING="1")
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "200", "302"]

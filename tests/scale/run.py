@@ -57,6 +57,7 @@ from tests.servers import (  # noqa: E402
     free_port,
     manage,
     nginx_site,
+    python,
     site_env,
     start,
     start_gunicorn,
@@ -356,14 +357,10 @@ def main() -> int:
         )
         manage("import_archive", str(archive), env=setup_env, timeout=900)
         manage("collectstatic", "--noinput", env=setup_env)
-        seeded = subprocess.run(
-            [PYTHON, "-m", "tests.scale.seed", str(args.commenters), secrets.token_urlsafe(12)],
-            cwd=ROOT,
-            env=setup_env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        password = secrets.token_urlsafe(12)
+        seeded = python("-m", "tests.scale.seed", str(args.commenters), password, env=setup_env)
+        if seeded.returncode:
+            raise RuntimeError(seeded.stderr)
         accounts = folder / "accounts.json"
         accounts.write_text(seeded.stdout)
         config = json.loads(seeded.stdout)
@@ -479,13 +476,7 @@ def main() -> int:
 
         drained = drain(database, timeout=120)
         load_after = os.getloadavg()
-        trees = subprocess.run(
-            [PYTHON, "manage.py", "check_comment_trees"],
-            cwd=ROOT,
-            env=setup_env,
-            capture_output=True,
-            text=True,
-        )
+        trees = python("manage.py", "check_comment_trees", env=setup_env)
         report = judge(
             records=[json.loads(line) for line in records_path.read_text().splitlines()]
             + moderator.records,
