@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import signal
+import time
 import urllib.error
 import urllib.request
 
@@ -91,6 +92,16 @@ def lines_of(log) -> list[str]:
     return [line for line in log.read_text().splitlines() if TEXT_LINE.match(line)]
 
 
+def wait_for_line(log, *parts: str, timeout: float = 30) -> list[str]:
+    """The log's lines once one holds every part (or as they are at the timeout)."""
+    deadline = time.monotonic() + timeout
+    while not any(all(part in line for part in parts) for line in lines_of(log)):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return lines_of(log)
+
+
 def test_runserver_prints_each_line_once_with_the_request_id(site):
     folder, env = site
     port, log = free_port(), folder / "runserver.log"
@@ -98,10 +109,11 @@ def test_runserver_prints_each_line_once_with_the_request_id(site):
     try:
         wait_until_listening(port, server)
         status, request_id = get(port, "/no-such-page")
+        # runserver logs the request line after it has sent the response: wait for it.
+        lines = wait_for_line(log, f"[{request_id}] ", "django.server")
     finally:
         stop(server, signal.SIGINT)
     assert status == 404
-    lines = lines_of(log)
     assert len(lines) == len(set(lines)), "a line was printed twice"
     about = [line for line in lines if f"[{request_id}]" in line]
     assert [line.split(" ", 3)[2] for line in about] == ["django.request", "django.server"]
