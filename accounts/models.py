@@ -2,6 +2,15 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import get_random_string
+
+HANDLE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+def new_handle() -> str:
+    """A pseudonym moderators know an account by ("member-7kq2m9"): random, so it says
+    nothing about the name or address and cannot be turned back into them."""
+    return "member-" + get_random_string(6, HANDLE_ALPHABET)
 
 
 class User(AbstractUser):
@@ -12,6 +21,13 @@ class User(AbstractUser):
     The username is derived from the email address and is never shown publicly.
     """
 
+    handle = models.CharField(
+        max_length=16,
+        unique=True,
+        default=new_handle,
+        editable=False,
+        help_text="What moderators see instead of the name and address until they reveal them.",
+    )
     display_name = models.CharField(
         max_length=60,
         blank=True,
