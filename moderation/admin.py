@@ -92,12 +92,13 @@ class LogEntryAdmin(ReadOnlyAdmin):
         "from_status",
         "to_status",
         "comment",
+        "post",
         "reason",
     )
     list_filter = ("action", "moderator")
-    list_select_related = ("moderator", "comment__post")
+    list_select_related = ("moderator", "comment__post", "post")
     date_hierarchy = "created_at"
-    raw_id_fields = ("comment",)
+    raw_id_fields = ("comment", "post")
 
 
 @admin.register(Flag)

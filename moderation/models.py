@@ -104,18 +104,43 @@ class LogAction(models.TextChoices):
     RESTORE = "restore", "Restored"
     AUTO_HIDE = "auto_hide", "Hidden after reader flags"
     DISMISS = "dismiss", "Flags dismissed"
+    # About a person or a post rather than one comment's status:
+    REVEAL = "reveal", "Identity revealed"
+    SUSPEND = "suspend", "Suspended"
+    LIFT = "lift", "Suspension lifted"
+    WATCH = "watch", "Watched (every comment held)"
+    UNWATCH = "unwatch", "No longer watched"
+    RESTORE_TRUST = "trust", "Trust restored"
+    NOTE = "note", "Note"
+    CLOSE = "close", "Comments closed"
+    REOPEN = "reopen", "Comments reopened"
+    SLOW_MODE = "slow", "Slow mode set"
 
 
 class LogEntry(models.Model):
-    """One moderation decision on one comment: who, when, from -> to, and why."""
+    """One moderation decision: who, when, and why, on one comment (from -> to status),
+    one person (`subject`: suspensions, watches, reveals) or one post (closing, slow
+    mode)."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_log")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_log"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_log_about",
+    )
+    post = models.ForeignKey(
+        "forum.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_log"
+    )
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=12, choices=LogAction.choices)
-    from_status = models.CharField(max_length=10)
-    to_status = models.CharField(max_length=10)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -129,7 +154,9 @@ class LogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.from_status} → {self.to_status}"
+        if self.from_status or self.to_status:
+            return f"{self.get_action_display()}: {self.from_status} → {self.to_status}"
+        return self.get_action_display()
 
 
 class FlagReason(models.TextChoices):
