@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from .models import CommentStatus
+from .models import CommentStatus, RemovedBy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -150,3 +150,21 @@ def can_flag(user: Reader, comment: Comment) -> bool:
 
 def can_see_author(user: Reader, comment: Comment) -> bool:
     return can_moderate(user)
+
+
+AUTHOR_REMOVED = "Removed by its author: the author's word stands, it cannot be restored."
+# What a moderator may put back: their own decisions, never an author's or the blog's removal.
+RESTORABLE = frozenset({CommentStatus.REMOVED, CommentStatus.SPAM, CommentStatus.REJECTED})
+
+
+def restorable(status: str, removed_by: str) -> bool:
+    """A moderator's own removal, rejection or spam mark; the author was told "this cannot
+    be undone" when they removed theirs, so that stays removed."""
+    if status == CommentStatus.REMOVED:
+        return removed_by == RemovedBy.MODERATOR
+    return status in RESTORABLE
+
+
+def can_restore(user: Reader, comment: Comment) -> bool:
+    """Publish again what a moderator took down (see `restorable()`)."""
+    return can_moderate(user) and restorable(comment.status, comment.removed_by)

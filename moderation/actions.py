@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 
 from forum.models import Comment, CommentStatus, RemovedBy
+from forum.permissions import restorable
 from forum.threads import lock_post, lock_threads, publish, set_status
 
 from .models import Flag, LogAction, LogEntry, WatchedUser
@@ -112,6 +113,8 @@ def _apply(comment: Comment, action: str, moderator: User | None, reason: str) -
             return None
         action = LogAction.DISMISS
     elif before not in APPLIES_TO[action]:
+        return None
+    elif action == LogAction.RESTORE and not restorable(before, comment.removed_by):
         return None
     elif TARGET[action] == CommentStatus.PUBLISHED:
         publish(comment)

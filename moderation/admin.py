@@ -24,8 +24,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from forum.models import Comment, CommentStatus, Post
-from forum.permissions import can_moderate, can_suspend
+from forum.models import Comment, CommentStatus, Post, RemovedBy
+from forum.permissions import AUTHOR_REMOVED, can_moderate, can_suspend
 
 from .actions import ActionFailed, moderate_many, suspend, watch
 from .models import Flag, LogAction, LogEntry, ModerationRules, WatchedUser
@@ -467,7 +467,13 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
 
     @admin.action(description="Restore (publish again)", permissions=["moderate"])
     def restore(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._act(request, queryset, LogAction.RESTORE, "Restored")
+        authors = [c for c in queryset if c.removed_by == RemovedBy.AUTHOR]
+        if authors:
+            refs = ", ".join(self.ref(c) for c in authors)
+            self.message_user(request, f"Not restored: {refs}. {AUTHOR_REMOVED}", messages.ERROR)
+        self._act(
+            request, queryset.exclude(pk__in=[c.pk for c in authors]), LogAction.RESTORE, "Restored"
+        )
 
     @admin.action(
         description="Suspend the authors (they can no longer post)", permissions=["suspend"]
