@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from moderation.actions import hold
 from moderation.rules import decide
 
 from .forms import CommentForm
@@ -86,14 +87,17 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         form.add_error(None, decision.refused)
         return _form_page(request, post, form, HTTPStatus.FORBIDDEN)
 
-    comment = add_comment(
-        post,
-        form.parent_comment,
-        body=body,
-        author=user,
-        display_name=form.display_name,
-        status=decision.status,
-    )
+    with transaction.atomic():
+        comment = add_comment(
+            post,
+            form.parent_comment,
+            body=body,
+            author=user,
+            display_name=form.display_name,
+            status=decision.status,
+        )
+        if decision.reasons:
+            hold(comment, decision.reasons)  # why it waits, as the rules say today
     logger.info("Comment %s on post %s: %s", comment.pk, post.pk, comment.status)
     if user.comment_anonymously != form.cleaned_data["anonymous"]:
         user.comment_anonymously = form.cleaned_data["anonymous"]

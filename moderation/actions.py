@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from forum.models import Comment, CommentStatus, RemovedBy
 from forum.permissions import restorable
 from forum.threads import lock_post, lock_threads, publish, set_status
 
-from .models import Flag, LogAction, LogEntry, WatchedUser
+from .models import Flag, Hold, LogAction, LogEntry, WatchedUser
 from .notifications import schedule_queue_digest
 
 if TYPE_CHECKING:
@@ -147,10 +148,26 @@ def flag(comment: Comment, user: User, reason: str) -> bool:
         )
         flaggers = Flag.objects.filter(comment=comment, resolved=False).count()
         if created and flaggers >= settings.FORUM_FLAGS_TO_HIDE:
-            hidden = moderate(comment, LogAction.AUTO_HIDE, None, f"{flaggers} readers flagged it")
+            why = f"{flaggers} readers flagged it"
+            hidden = moderate(comment, LogAction.AUTO_HIDE, None, why)
             if hidden is not None:
+                hold(comment, [why])
                 transaction.on_commit(schedule_queue_digest, robust=True)
     return created
+
+
+def hold(comment: Comment, reasons: Iterable[str]) -> None:
+    """Store why `comment` waits, as the rules say now (see `Hold`)."""
+    Hold.objects.update_or_create(
+        comment=comment, defaults={"reasons": list(reasons), "held_at": timezone.now()}
+    )
+
+
+def restore_trust(user: User, moderator: User, reason: str = "") -> LogEntry:
+    """Forgive `user`'s comments marked as spam so far: the rules count only later ones."""
+    return LogEntry.objects.create(
+        subject=user, moderator=moderator, action=LogAction.RESTORE_TRUST, reason=reason[:300]
+    )
 
 
 def suspend(users: Iterable[User]) -> int:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
@@ -30,7 +30,6 @@ from forum.permissions import AUTHOR_REMOVED, can_moderate, can_suspend
 from .actions import ActionFailed, moderate_many, suspend, watch
 from .models import Flag, LogAction, LogEntry, ModerationRules, WatchedUser
 from .queue import flagged, waiting
-from .rules import Record, account_reasons, content_reasons
 
 _HREF = re.compile(r'href="([^"]+)"')
 
@@ -338,12 +337,10 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .comments()
-            .select_related("post", "author", "parent")
+            .select_related("post", "author", "parent", "hold")
             .annotate(
                 approved=_count(number__isnull=False),
                 refused=_count(status__in=[CommentStatus.REJECTED, CommentStatus.SPAM]),
-                spam=_count(status=CommentStatus.SPAM),
-                watched=Exists(WatchedUser.objects.filter(user=OuterRef("author"))),
                 open_flags=Coalesce(
                     Subquery(
                         Flag.objects.filter(comment=OuterRef("pk"), resolved=False)
@@ -424,14 +421,12 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
 
     @admin.display(description="why it waits", ordering="open_flags")
     def why(self, obj: Comment) -> str:
-        """The rules' reasons, recomputed from what the row already holds (no query)."""
+        """The reasons stored when the rules held it (`Hold`), whatever the rules say now,
+        and the reader flags still open."""
         reasons = [f"{obj.open_flags} reader flag(s)"] if obj.open_flags else []
-        if obj.status == CommentStatus.PENDING:
-            rules = ModerationRules.load()
-            if obj.author_id is not None:
-                past = Record(approved=obj.approved, spam=obj.spam)
-                reasons += account_reasons(rules, watched=obj.watched, past=past)
-            reasons += content_reasons(rules, obj.post, obj.body)
+        hold = getattr(obj, "hold", None)
+        if obj.status == CommentStatus.PENDING and hold is not None:
+            reasons += hold.reasons
         return "; ".join(reasons) or "—"
 
     def _act(self, request: HttpRequest, queryset: QuerySet, action: str, done: str) -> None:

@@ -96,6 +96,18 @@ class WatchedUser(models.Model):
         return str(self.user)
 
 
+class Hold(models.Model):
+    """Why a comment was held, in the words of the rules that held it, stored when they
+    applied: the queue shows these whatever the rules say later."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="hold")
+    reasons = models.JSONField(default=list)
+    held_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return "; ".join(self.reasons)
+
+
 class LogAction(models.TextChoices):
     PUBLISH = "publish", "Published"
     REJECT = "reject", "Rejected"

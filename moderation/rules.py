@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from forum.models import Comment, CommentStatus, Post
 from forum.permissions import can_moderate
 from forum.text import render_text
 
-from .models import Mode, ModerationRules, WatchedUser
+from .models import LogAction, LogEntry, Mode, ModerationRules, WatchedUser
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -63,25 +64,44 @@ class Record:
     """What an account's past comments say about it."""
 
     approved: int = 0  # let through by a moderator (numbered: published at least once)
-    spam: int = 0  # marked as spam, now
+    spam: int = 0  # marked as spam, now, and not forgiven by a restored trust
 
 
 APPROVED = Q(number__isnull=False)
 SPAM = Q(status=CommentStatus.SPAM)
 
 
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def unforgiven_spam(user: User) -> Q:
+    """The account's comments marked as spam that were written after a moderator last
+    restored its trust (all of them if nobody has): restoring trust forgives the past."""
+    restored = (
+        LogEntry.objects.filter(subject=user, action=LogAction.RESTORE_TRUST)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    since = Coalesce(Subquery(restored), Value(NEVER), output_field=DateTimeField())
+    return SPAM & Q(created_at__gt=since)
+
+
 def record(user: User) -> Record:
     counts = (
         Comment.objects.comments()
         .filter(author=user)
-        .aggregate(approved=Count("pk", filter=APPROVED), spam=Count("pk", filter=SPAM))
+        .aggregate(
+            approved=Count("pk", filter=APPROVED),
+            spam=Count("pk", filter=unforgiven_spam(user)),
+        )
     )
     return Record(**counts)
 
 
 def account_reasons(rules: ModerationRules, *, watched: bool, past: Record) -> list[str]:
     """Why the rules hold anything this account writes. Trust comes with `first_n`
-    approved comments, and never to an account with a comment marked as spam."""
+    approved comments, and never to an account with a comment marked as spam (until a
+    moderator restores its trust: `moderation.actions.restore_trust`)."""
     reasons = []
     if rules.mode == Mode.ALL:
         reasons.append("every comment is moderated")

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from forum.models import Comment, CommentStatus, RemovedBy
 from forum.permissions import CLOSED, SUSPENDED, comment_refusal
+from moderation.actions import hold
 from moderation.models import Flag, LogAction, LogEntry, WatchedUser
 from moderation.rules import decide
 
@@ -86,8 +87,9 @@ def test_each_row_says_why_the_comment_waits(mod_client):
     rules = ModerationRules.load()
     rules.hold_words = "cialis"
     rules.save()
-    post = PostFactory()
-    comment(post, body="Cheap Cialis here", status=PENDING, author=UserFactory())
+    post, author = PostFactory(), UserFactory()
+    held = comment(post, body="Cheap Cialis here", status=PENDING, author=author)
+    hold(held, decide(author, post, held.body).reasons)  # as the posting view does
     flagged = comment(post, body="Rude words")
     for _ in range(2):
         Flag.objects.create(comment=flagged, user=UserFactory(), reason="abusive")

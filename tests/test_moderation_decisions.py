@@ -7,10 +7,12 @@ from django.urls import reverse
 from forum.models import Comment, CommentStatus, RemovedBy
 from forum.permissions import AUTHOR_REMOVED, can_restore
 from forum.threads import set_status
-from moderation.actions import moderate
-from moderation.models import LogAction, LogEntry
+from moderation.actions import flag, moderate, restore_trust
+from moderation.models import Hold, LogAction, LogEntry, Mode
+from moderation.rules import decide
 
-from .factories import PostFactory, UserFactory, comment, moderator
+from .factories import PostFactory, UserFactory, comment, moderator, verified_user
+from .test_moderation_rules import set_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +57,44 @@ def test_the_blogs_own_removals_stay_removed_too():
     set_status(old, REMOVED, RemovedBy.BLOG)
     assert not can_restore(mod, old)
     assert moderate(old, LogAction.RESTORE, mod) is None
+
+
+def submit(client, post, body):
+    data = {"body": body, "anonymous": "on"}
+    return client.post(reverse("forum:comment_create", args=[post.pk]), data)
+
+
+def test_the_reasons_a_comment_was_held_survive_a_change_of_the_rules(client):
+    set_rules(hold_words="caseload")
+    post = PostFactory()
+    client.force_login(verified_user())
+    submit(client, post, "My caseload doubled this year.")
+    held = Comment.objects.pending().get()
+    assert held.hold.reasons[-1] == "hold words: caseload"
+
+    set_rules(hold_words="", mode=Mode.NONE)  # neither rule would hold it today
+    client.force_login(moderator())
+    html = client.get(QUEUE).content.decode()
+    assert "hold words: caseload" in html
+    assert "new account (fewer than 3 approved comments)" in html
+
+
+def test_a_comment_hidden_by_reader_flags_says_so(settings):
+    settings.FORUM_FLAGS_TO_HIDE = 2
+    target = comment(PostFactory(), body="Controversial")
+    flag(target, UserFactory(), "abusive")
+    flag(target, UserFactory(), "spam")
+    assert Hold.objects.get(comment=target).reasons == ["2 readers flagged it"]
+
+
+def test_trust_lost_through_a_spam_mark_is_restored_by_a_moderator_and_logged():
+    set_rules(mode=Mode.FIRST_N, first_n=1)
+    user, post = UserFactory(), PostFactory()
+    comment(post, author=user)
+    moderate(comment(post, author=user, status=PENDING), LogAction.SPAM, moderator())
+    assert decide(user, post, "Hello").reasons == ("a comment of this account was marked as spam",)
+    mod = moderator()
+    restore_trust(user, mod, "A colleague's link, not spam")
+    assert decide(user, post, "Hello").status == PUBLISHED
+    entry = LogEntry.objects.get(action=LogAction.RESTORE_TRUST)
+    assert (entry.subject, entry.moderator) == (user, mod)
