@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from forum.models import Comment
+from moderation.notifications import decision_reasons
 
 from .forms import ProfileForm
 
@@ -26,6 +27,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         Comment.objects.comments()
         .filter(author=request.user)
         .select_related("post")
+        .annotate(decision_reason=decision_reasons())
         .order_by("-created_at", "-pk")
     )
     page = Paginator(mine, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))

@@ -20,7 +20,7 @@ from forum.permissions import restorable
 from forum.threads import lock_post, lock_threads, publish, set_status
 
 from .models import Flag, Hold, LogAction, LogEntry, WatchedUser
-from .notifications import schedule_queue_digest
+from .notifications import TOLD, notify_author_decided, schedule_queue_digest
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -124,6 +124,9 @@ def _apply(comment: Comment, action: str, moderator: User | None, reason: str) -
         set_status(comment, TARGET[action], removed_by=removed_by)
     if action != LogAction.AUTO_HIDE:
         open_flags.update(resolved=True)
+    if action in TOLD:
+        verb = TOLD[action]
+        transaction.on_commit(lambda: notify_author_decided(comment, verb, reason), robust=True)
     return LogEntry.objects.create(
         comment=comment,
         moderator=moderator,

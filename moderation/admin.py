@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode, urlsplit
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
@@ -28,7 +27,8 @@ from forum.models import Comment, CommentStatus, Post, RemovedBy
 from forum.permissions import AUTHOR_REMOVED, can_moderate, can_suspend
 
 from .actions import ActionFailed, moderate_many, suspend, watch
-from .models import Flag, LogAction, LogEntry, ModerationRules, WatchedUser
+from .forms import DecisionReasonForm
+from .models import CannedReason, Flag, LogAction, LogEntry, ModerationRules, WatchedUser
 from .queue import flagged, waiting
 
 _HREF = re.compile(r'href="([^"]+)"')
@@ -80,6 +80,12 @@ class ReadOnly:
 
 class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     pass
+
+
+@admin.register(CannedReason)
+class CannedReasonAdmin(admin.ModelAdmin):
+    list_display = ("text", "position")
+    list_editable = ("position",)
 
 
 @admin.register(LogEntry)
@@ -227,13 +233,8 @@ class AuthorFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReasonActionForm(ActionForm):
-    reason = forms.CharField(
-        required=False,
-        max_length=300,
-        label="Reason (optional, logged)",
-        widget=forms.TextInput(attrs={"size": 30}),
-    )
+class ReasonActionForm(ActionForm, DecisionReasonForm):
+    """The action, and the reason the author will read (see DecisionReasonForm)."""
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -430,7 +431,7 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
         return "; ".join(reasons) or "—"
 
     def _act(self, request: HttpRequest, queryset: QuerySet, action: str, done: str) -> None:
-        reason = request.POST.get("reason", "").strip()
+        reason = DecisionReasonForm(request.POST).given()
         comments = list(queryset)
         try:
             n = moderate_many(comments, action, request.user, reason)

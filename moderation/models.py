@@ -171,6 +171,20 @@ class LogEntry(models.Model):
         return self.get_action_display()
 
 
+class CannedReason(models.Model):
+    """A reason moderators pick when they reject or remove a comment (they may add their
+    own words): the author reads it on their profile and in the mail, the log keeps it."""
+
+    text = models.CharField(max_length=200, unique=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["position", "text"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class FlagReason(models.TextChoices):
     ABUSIVE = "abusive", "Abusive"
     SPAM = "spam", "Spam"
@@ -207,6 +221,7 @@ class Unsubscribe(models.Model):
     class Kind(models.TextChoices):
         PUBLISHED = "published", "My comment was published"
         QUEUE = "queue", "Comments waiting for moderation"
+        DECIDED = "decided", "A moderator rejected or removed my comment"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from forum.models import Comment
 from forum.permissions import moderators
 from forum.threads import comment_added, comment_published
 
-from .models import DigestedComment, QueueDigest, Unsubscribe
+from .models import DigestedComment, LogAction, LogEntry, QueueDigest, Unsubscribe
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -43,6 +43,8 @@ DIGEST_INTERVAL = timedelta(minutes=10)  # at most one queue mail per 10 minutes
 # A digest scheduled this long ago and never run was lost (its task pruned, say).
 DIGEST_LOST_AFTER = timedelta(hours=1)
 DIGEST_LINES = 10
+# Decisions the author is told about, with the reason given (spam is not answered).
+TOLD = {LogAction.REJECT: "rejected", LogAction.REMOVE: "removed"}
 
 
 def absolute(path: str) -> str:
@@ -147,6 +149,31 @@ def notify_author_published(comment: Comment) -> None:
             f"A moderator published your comment:\n\n{excerpt(comment)}\n\n"
             f"{absolute(comment.get_absolute_url())}",
         )
+
+
+def decision_reasons() -> Subquery:
+    """Per comment (as a subquery, so a list stays one query): the reason given with the
+    last rejection or removal, which its author may read."""
+    return Subquery(
+        LogEntry.objects.filter(comment=OuterRef("pk"), action__in=[*TOLD])
+        .order_by("-created_at", "-id")
+        .values("reason")[:1]
+    )
+
+
+def notify_author_decided(comment: Comment, verb: str, reason: str) -> None:
+    """Tell the author a moderator rejected or removed their comment, and why."""
+    author = comment.author
+    if comment.is_imported or not wants(author, Unsubscribe.Kind.DECIDED):
+        return
+    why = f"The reason given: {reason}" if reason else "No reason was given."
+    send(
+        author,
+        Unsubscribe.Kind.DECIDED,
+        f"Your comment on “{comment.post.title}” was {verb}",
+        f"A moderator {verb} your comment:\n\n{excerpt(comment)}\n\n{why}\n\n"
+        f"Your comments and what happened to them: {absolute(reverse('accounts:profile'))}",
+    )
 
 
 def notify_reply(comment: Comment) -> None:

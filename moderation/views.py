@@ -44,6 +44,8 @@ UNSUBSCRIBED = {
     REPLIES: "You will no longer get emails about replies to your comments.",
     Unsubscribe.Kind.PUBLISHED: "You will no longer get emails when your comments are published.",
     Unsubscribe.Kind.QUEUE: "You will no longer get emails about comments awaiting moderation.",
+    Unsubscribe.Kind.DECIDED: "You will no longer get emails when a moderator rejects or removes "
+    "your comments (your profile still shows why).",
 }
 
 

@@ -343,6 +343,10 @@ def test_the_moderators_group_has_exactly_the_moderation_permissions():
         "moderation.view_moderationrules",
         "moderation.change_moderationrules",
         "moderation.view_watcheduser",
+        "moderation.view_cannedreason",
+        "moderation.add_cannedreason",
+        "moderation.change_cannedreason",
+        "moderation.delete_cannedreason",
     }
 
 

@@ -8,10 +8,11 @@ from forum.models import Comment, CommentStatus, RemovedBy
 from forum.permissions import AUTHOR_REMOVED, can_restore
 from forum.threads import set_status
 from moderation.actions import flag, moderate, restore_trust
-from moderation.models import Hold, LogAction, LogEntry, Mode
+from moderation.models import CannedReason, Hold, LogAction, LogEntry, Mode
 from moderation.rules import decide
 
 from .factories import PostFactory, UserFactory, comment, moderator, verified_user
+from .tasks import delivered
 from .test_moderation_rules import set_rules
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,37 @@ def test_trust_lost_through_a_spam_mark_is_restored_by_a_moderator_and_logged():
     assert decide(user, post, "Hello").status == PUBLISHED
     entry = LogEntry.objects.get(action=LogAction.RESTORE_TRUST)
     assert (entry.subject, entry.moderator) == (user, mod)
+
+
+def test_a_rejection_reason_reaches_the_author_on_their_profile_and_by_mail(
+    client, django_capture_on_commit_callbacks
+):
+    author = UserFactory(email="alex@example.org")
+    post = PostFactory(title="Approved Premises")
+    held = comment(post, body="My officer at Leeds is useless", status=PENDING, author=author)
+    canned = CannedReason.objects.get(text__startswith="Could identify a person")
+    client.force_login(moderator())
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, "reject", [held], canned=canned.pk, reason="names an office")
+    given = f"{canned.text}: names an office"
+    assert LogEntry.objects.get(comment=held, action=LogAction.REJECT).reason == given
+
+    (mail,) = [m for m in delivered() if m.to == ["alex@example.org"]]
+    assert "was rejected" in mail.subject and given in mail.body
+
+    client.force_login(author)
+    assert given in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_readers_see_the_placeholder_not_the_removal_reason(
+    client, django_capture_on_commit_callbacks
+):
+    post = PostFactory()
+    shown = comment(post, body="Something unkind", author=UserFactory())
+    client.force_login(moderator())
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, "remove", [shown], reason="unkind about a colleague")
+    client.logout()
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "This comment has been removed by a moderator." in html
+    assert "unkind about a colleague" not in html

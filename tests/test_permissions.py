@@ -14,7 +14,9 @@ from forum.permissions import (
     moderators,
 )
 from forum.threads import set_status
+from moderation.actions import hold
 from moderation.models import Flag
+from moderation.rules import decide
 
 from .factories import PostFactory, UserFactory, comment, moderator, verified_user
 
@@ -76,7 +78,8 @@ def test_the_queue_names_the_spam_rule_for_a_past_spammers_comment(client):
     for i in range(3):
         comment(post, author=author, body=f"Fine {i}")
     set_status(comment(post, author=author, status=PENDING), CommentStatus.SPAM)
-    comment(post, author=author, body="Back again", status=PENDING)
+    again = comment(post, author=author, body="Back again", status=PENDING)
+    hold(again, decide(author, post, again.body).reasons)  # as the posting view does
     client.force_login(moderator())
     page = client.get(QUEUE).content.decode()
     assert "a comment of this account was marked as spam" in page
