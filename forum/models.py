@@ -177,14 +177,13 @@ class CommentQuerySet(TreeQuerySet):
     def from_users(self) -> CommentQuerySet:
         return self.comments().filter(is_imported=False)
 
-    def thread(self, post: Post, user: User | None = None) -> CommentQuerySet:
-        """One post's thread in reading order, in one query (uses the (tree_id, lft) index)."""
-        return (
-            self.for_reader(user)
-            .filter(tree_id=post.tree_id)
-            .select_related("author")
-            .order_by("lft")
-        )
+    def thread(
+        self, post: Post, user: User | None = None, *, everything: bool = False
+    ) -> CommentQuerySet:
+        """One post's thread in reading order, in one query (uses the (tree_id, lft) index);
+        `everything`: every comment in every status, for moderators to see in context."""
+        shown = self.comments() if everything else self.for_reader(user)
+        return shown.filter(tree_id=post.tree_id).select_related("author").order_by("lft")
 
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):

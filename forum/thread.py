@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from moderation.queue import decisions, held_label
+
 from .models import Comment, CommentStatus, Post, comment_anchor
 from .permissions import ThreadPermissions
 
@@ -55,6 +57,7 @@ UNNUMBERED = mark_safe("Comment awaiting moderation")
 CSS_SHOWN = mark_safe("comment")
 CSS_AWAITING = mark_safe("comment comment--pending")
 CSS_PLACEHOLDER = mark_safe("comment comment--placeholder")
+CSS_HELD = mark_safe("comment comment--held")  # not public, shown to a moderator in place
 
 
 class ThreadNode(TypedDict):
@@ -81,11 +84,18 @@ class ThreadNode(TypedDict):
     flag_url: SafeString  # "" unless the reader may flag it
     real_author: str  # account behind a renamed comment, for moderators only
     real_author_email: str
+    held: str  # for a moderator, the status of a comment readers do not see ("" otherwise)
+    decide_url: SafeString  # a moderator's decision form's action ("" for anyone else)
+    decisions: tuple[tuple[str, str], ...]  # its buttons: (action, label)
 
 
-def thread_rows(post: Post, user: User | AnonymousUser) -> list[ThreadRow]:
-    """The reader's thread of `post` as plain rows, in reading order: one query."""
-    return list(Comment.objects.thread(post, user).values_list(*THREAD_FIELDS))
+def thread_rows(
+    post: Post, user: User | AnonymousUser, *, everything: bool = False
+) -> list[ThreadRow]:
+    """The reader's thread of `post` as plain rows, in reading order: one query; with
+    `everything` (a moderator's), every comment in every status."""
+    comments = Comment.objects.thread(post, user, everything=everything)
+    return list(comments.values_list(*THREAD_FIELDS))
 
 
 def published_count(rows: list[ThreadRow]) -> int:
@@ -109,6 +119,9 @@ class ThreadReader:
         self.reply_base = escape(reverse("forum:comment_create", args=[post.pk])) + "?parent="
         self.remove_url = pk_url("forum:comment_remove") if self.pk else None
         self.flag_url = pk_url("moderation:flag") if self.pk else None
+        # A moderator sees every comment in place, with the buttons to decide on it.
+        self.moderating = self.pk is not None and self.may.see_authors
+        self.decide_url = pk_url("moderation:decide") if self.moderating else None
 
 
 def thread_nodes(
@@ -125,7 +138,7 @@ def thread_nodes(
     depth = -1
     nothing = SafeString()
     published, pending = CommentStatus.PUBLISHED, CommentStatus.PENDING  # enum lookups are slow
-    may, reply_base = reader.may, reader.reply_base
+    may, reply_base, moderating = reader.may, reader.reply_base, reader.moderating
     for row in rows:
         pk, level, number, raw_path, status, removed_by, body_html, name = row[:8]
         author_id, username, email, account_name = row[8:]
@@ -139,7 +152,8 @@ def thread_nodes(
         path = escape(raw_path)
         public = status == published
         awaiting = status == pending and number is None
-        shown = awaiting or public
+        held = moderating and not public
+        shown = awaiting or public or held
         # The account behind a comment posted under another name, for moderators only.
         renamed = author_id is not None and name != account_name and may.see_authors
         nodes.append(
@@ -153,7 +167,13 @@ def thread_nodes(
                 label=SafeString(f"{path}.") if level == 1 and path else path,
                 name=SafeString(f"Comment {path}") if path else UNNUMBERED,
                 anchor=escape(comment_anchor(raw_path, pk)),
-                css_class=CSS_SHOWN if public else CSS_AWAITING if awaiting else CSS_PLACEHOLDER,
+                css_class=CSS_SHOWN
+                if public
+                else CSS_HELD
+                if held
+                else CSS_AWAITING
+                if awaiting
+                else CSS_PLACEHOLDER,
                 pk=SafeString(pk),
                 path=path,
                 display_name=name,
@@ -162,6 +182,9 @@ def thread_nodes(
                 flag_url=reader.flag_url(pk) if may.flag(status, author_id) else nothing,
                 real_author=username if renamed else "",
                 real_author_email=email if renamed else "",
+                held=held_label(status, removed_by) if held else "",
+                decide_url=reader.decide_url(pk) if moderating else nothing,
+                decisions=decisions(status, removed_by) if moderating else (),
             )
         )
         depth = new_depth

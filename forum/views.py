@@ -13,12 +13,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
-from moderation.forms import FlagForm
+from moderation.forms import DecisionReasonForm, FlagForm
 
 from .cache import PAGE_NUMBER, cache_anonymous_page
 from .models import Comment, Post
@@ -152,14 +153,20 @@ class PostDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         post = self.object
         user = self.request.user
-        rows = thread_rows(post, user)
-        nodes, tail = thread_nodes(rows, ThreadReader(post, user))
+        reader = ThreadReader(post, user)
+        rows = thread_rows(post, user, everything=reader.moderating)
+        nodes, tail = thread_nodes(rows, reader)
         if user.is_authenticated:
             # The flag form's CSRF input and reason <select> (from moderation's form),
             # rendered once and printed under every comment the reader may flag.
             context.update(
                 flag_csrf_input=csrf_input(self.request),
                 flag_reason_select=str(FlagForm(auto_id=False)["reason"]),
+            )
+        if reader.moderating:
+            # The moderator's reason fields, rendered once for every decision form.
+            context["decision_reason_fields"] = render_to_string(
+                "moderation/_decision_reason.html", {"form": DecisionReasonForm(auto_id=False)}
             )
         context.update(
             description=first_sentence(post.body) or post.title,

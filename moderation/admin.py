@@ -281,6 +281,12 @@ def _count(**filters) -> Subquery:
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
+def _queue_url(**filters: int) -> str:
+    """The queue filtered (every status): a full URL, so it works from a comment's page too."""
+    query = urlencode({**filters, "status": StatusFilter.ALL})
+    return f"{reverse('admin:forum_comment_changelist')}?{query}"
+
+
 @admin.register(Comment)
 class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
     # Comments arrive through the site and are never deleted or edited by hand (ReadOnly):
@@ -367,12 +373,13 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
 
     @admin.display(description="post", ordering="post__date")
     def post_link(self, obj: Comment) -> str:
-        query = urlencode({"post": obj.post_id, "status": StatusFilter.ALL})
+        """The post's comments in the queue, and this comment in its thread on the site
+        (where a moderator sees it in place, with the decision buttons)."""
         return format_html(
-            '<a href="?{}">{}</a> <a href="{}" title="Open on the site">↗</a>',
-            query,
+            '<a href="{}">{}</a> <a class="in-context" href="{}">in the thread ↗</a>',
+            _queue_url(post=obj.post_id),
             Truncator(obj.post.title).chars(40),
-            obj.post.get_absolute_url(),
+            obj.get_absolute_url(),
         )
 
     @admin.display(description="replies to")
@@ -388,11 +395,10 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
     def author_ref(self, obj: Comment) -> str:
         if obj.author is None:
             return format_html("{} <small>(no account)</small>", obj.display_name)
-        query = urlencode({"author": obj.author_id, "status": StatusFilter.ALL})
         return format_html(
-            '<a href="?{}" title="All comments of this account">{}</a><br>'
+            '<a href="{}" title="All comments of this account">{}</a><br>'
             "<small>as “{}”{}<br>{}</small>",
-            query,
+            _queue_url(author=obj.author_id),
             obj.author.email or obj.author.username,
             obj.display_name,
             " · suspended" if obj.author.is_suspended else "",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from forum.models import Comment, CommentQuerySet, CommentStatus
+from forum.models import Comment, CommentQuerySet, CommentStatus, RemovedBy
+from forum.permissions import restorable
 
-from .models import Flag
+from .models import Flag, LogAction
 
 
 def open_flag_comment_ids() -> QuerySet:
@@ -30,3 +31,30 @@ def waiting(comments: CommentQuerySet | None = None) -> CommentQuerySet:
     return comments.comments().filter(
         Q(status=CommentStatus.PENDING) | Q(pk__in=open_flag_comment_ids())
     )
+
+
+# The buttons a moderator gets beside a comment on the post page, by its status.
+_PUBLISH = (LogAction.PUBLISH, "Publish")
+_REJECT = (LogAction.REJECT, "Reject")
+_SPAM = (LogAction.SPAM, "Spam")
+_REMOVE = (LogAction.REMOVE, "Remove")
+_RESTORE = (LogAction.RESTORE, "Restore")
+_DECISIONS = {
+    CommentStatus.PENDING: (_PUBLISH, _REJECT, _SPAM, _REMOVE),
+    CommentStatus.PUBLISHED: (_REJECT, _SPAM, _REMOVE),
+    CommentStatus.REJECTED: (_RESTORE, _SPAM),
+}
+
+
+def decisions(status: str, removed_by: str) -> tuple[tuple[str, str], ...]:
+    """(action, label) of each decision a moderator may take on a comment in this state."""
+    if status in _DECISIONS:
+        return _DECISIONS[status]
+    return (_RESTORE,) if restorable(status, removed_by) else ()
+
+
+def held_label(status: str, removed_by: str) -> str:
+    """What a moderator reads on a comment readers do not see."""
+    if status == CommentStatus.REMOVED:
+        return f"Removed by {RemovedBy(removed_by).label}"
+    return CommentStatus(status).label

@@ -6,5 +6,6 @@ app_name = "moderation"
 
 urlpatterns = [
     path("flag/<int:pk>/", views.flag_comment, name="flag"),
+    path("comments/<int:pk>/decide/", views.decide_comment, name="decide"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

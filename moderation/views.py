@@ -6,18 +6,20 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forum.models import Comment
-from forum.permissions import can_flag
+from forum.permissions import AUTHOR_REMOVED, can_flag, can_moderate, can_restore
 
-from .actions import flag
-from .forms import FlagForm
-from .models import Unsubscribe
+from .actions import flag, moderate
+from .forms import DecisionReasonForm, FlagForm
+from .models import LogAction, Unsubscribe
 from .notifications import REPLIES, read_unsubscribe_token
+from .queue import decisions
 
 FLAGGED = "Thank you: a moderator will look at this comment."
 ALREADY_FLAGGED = "You have already flagged this comment."
@@ -37,6 +39,30 @@ def flag_comment(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, FLAGGED)
     else:
         messages.info(request, ALREADY_FLAGGED)
+    return redirect(comment.get_absolute_url())
+
+
+@login_required
+@require_POST
+def decide_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A moderator's decision on one comment from the post page (a plain form, no
+    JavaScript); back to the comment in its thread, saying what was done."""
+    if not can_moderate(request.user):
+        raise PermissionDenied
+    comment = get_object_or_404(Comment.objects.comments().select_related("post"), pk=pk)
+    action = request.POST.get("action", "")
+    if action not in {value for value, _ in decisions(comment.status, comment.removed_by)}:
+        if action == LogAction.RESTORE and not can_restore(request.user, comment):
+            messages.error(request, AUTHOR_REMOVED)
+        else:
+            messages.warning(request, "Nothing changed: the comment is no longer in that state.")
+        return redirect(comment.get_absolute_url())
+    reason = DecisionReasonForm(request.POST).given()
+    if moderate(comment, action, request.user, reason) is None:
+        messages.warning(request, "Nothing changed: the comment is no longer in that state.")
+    else:
+        label = LogAction(action).label
+        messages.success(request, f"{label}: comment {comment} ({comment.get_status_display()}).")
     return redirect(comment.get_absolute_url())
 
 

@@ -420,7 +420,8 @@ def test_a_moderator_sees_every_renamed_comments_account_for_two_permission_quer
     member.groups.add(moderators_group())
     client.force_login(member)
 
-    with django_assert_max_num_queries(9):  # with the session, read from the database
+    # with the session, read from the database, and the canned reasons of the decision forms
+    with django_assert_max_num_queries(10):
         page = html(client.get(post.get_absolute_url()))
 
     assert page.count(f"posted by {kim.username}") == 20
