@@ -12,6 +12,14 @@ class ForumUserAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         (
             "Forum",
-            {"fields": ("display_name", "comment_anonymously", "notify_replies", "is_suspended")},
+            {
+                "fields": (
+                    "display_name",
+                    "comment_anonymously",
+                    "notify_replies",
+                    "is_suspended",
+                    "suspended_until",
+                )
+            },
         ),
     )

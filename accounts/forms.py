@@ -7,6 +7,7 @@ from allauth.account import forms as allauth_forms
 from django import forms
 
 from forum.models import ANONYMOUS, Comment
+from forum.permissions import is_suspended
 
 from .models import User
 
@@ -15,6 +16,7 @@ RESERVED_NAMES = {ANONYMOUS.lower(), "moderator", "moderators", "admin", "admini
 RESERVED = "That name is reserved: please choose another."
 TAKEN = "Another reader already uses that name: please choose another."
 BLOG_NAME = "That name signed comments on the original blog: please choose another."
+SUSPENDED_RENAME = "Your account is suspended: you cannot change your display name."
 
 
 class ProfileForm(forms.ModelForm):
@@ -34,8 +36,11 @@ class ProfileForm(forms.ModelForm):
         }
 
     def clean_display_name(self) -> str:
-        """A name nobody else answers to, so a signed comment cannot impersonate anyone."""
+        """A name nobody else answers to, so a signed comment cannot impersonate anyone;
+        a suspended account keeps the name it has."""
         name = " ".join(self.cleaned_data["display_name"].split())
+        if name != self.instance.display_name and is_suspended(self.instance):
+            raise forms.ValidationError(SUSPENDED_RENAME)
         if not name:
             return ""
         if name.lower() in RESERVED_NAMES:

@@ -39,6 +39,11 @@ class User(AbstractUser):
     is_suspended = models.BooleanField(
         default=False, help_text="A suspended user can read and log in but cannot post."
     )
+    suspended_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a suspension ends by itself (empty: until a moderator lifts it).",
+    )
     notify_replies = models.BooleanField(
         default=False, help_text="Email me when someone replies to one of my comments."
     )

@@ -15,6 +15,7 @@ from allauth.account.utils import has_verified_email
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .models import CommentStatus, RemovedBy
 
@@ -64,11 +65,20 @@ def moderators() -> QuerySet[User]:
     )
 
 
+def is_suspended(user: Reader) -> bool:
+    """Suspended now: a timed suspension ends by itself when its time is up (no job
+    needed). A suspended account reads and logs in, but cannot post, reply, flag or
+    change its display name."""
+    if not user.is_authenticated or not user.is_suspended:
+        return False
+    return user.suspended_until is None or user.suspended_until > timezone.now()
+
+
 def closed_or_suspended(user: User, post: Post) -> str:
     """Why `user` may not post on `post` whatever they write ("" if they may): no query."""
     if not post.comments_open or not post.is_published:
         return CLOSED
-    if user.is_suspended or not user.is_active:
+    if is_suspended(user) or not user.is_active:
         return SUSPENDED
     return ""
 
@@ -98,6 +108,7 @@ class ThreadPermissions:
         self.post_open = post.comments_open and post.is_published
         self.post_public = post.is_published
         self.max_depth = settings.FORUM_MAX_DEPTH
+        self.suspended = is_suspended(user)
         self._see_authors: bool | None = None
 
     def reply(self, status: str, level: int) -> bool:
@@ -119,9 +130,10 @@ class ThreadPermissions:
         return self.user_pk is not None and author_id == self.user_pk and status in REMOVABLE
 
     def flag(self, status: str, author_id: int | None) -> bool:
-        """A logged-in reader reports someone else's public comment."""
+        """A logged-in reader, not suspended, reports someone else's public comment."""
         return (
             self.user_pk is not None
+            and not self.suspended
             and author_id != self.user_pk
             and self.post_public
             and status == CommentStatus.PUBLISHED

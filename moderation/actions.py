@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -166,25 +166,50 @@ def hold(comment: Comment, reasons: Iterable[str]) -> None:
     )
 
 
-def restore_trust(user: User, moderator: User, reason: str = "") -> LogEntry:
-    """Forgive `user`'s comments marked as spam so far: the rules count only later ones."""
+def _about(user: User, moderator: User | None, action: str, reason: str) -> LogEntry:
     return LogEntry.objects.create(
-        subject=user, moderator=moderator, action=LogAction.RESTORE_TRUST, reason=reason[:300]
+        subject=user, moderator=moderator, action=action, reason=reason[:300]
     )
 
 
-def suspend(users: Iterable[User]) -> int:
-    """Suspended users can read and log in but cannot post (moderation.rules refuses)."""
-    ids = {u.pk for u in users if u is not None}
-    return get_user_model().objects.filter(pk__in=ids, is_suspended=False).update(is_suspended=True)
+def suspend(
+    user: User, moderator: User | None, reason: str, until: datetime | None = None
+) -> LogEntry:
+    """Suspend `user` until `until` (None: until lifted). Suspended users can read and log
+    in but cannot post, reply, flag or rename themselves (forum.permissions.is_suspended)."""
+    user.is_suspended, user.suspended_until = True, until
+    user.save(update_fields=["is_suspended", "suspended_until"])
+    ends = f"until {timezone.localtime(until):%d %b %Y %H:%M}" if until else "indefinitely"
+    return _about(user, moderator, LogAction.SUSPEND, f"{ends}: {reason}" if reason else ends)
 
 
-def watch(users: Iterable[User], moderator: User) -> int:
-    """Hold every future comment of these users for a moderator, whatever their history."""
-    made = 0
-    for user in {u for u in users if u is not None}:
-        _, created = WatchedUser.objects.get_or_create(
-            user=user, defaults={"created_by": moderator}
-        )
-        made += created
-    return made
+def lift(user: User, moderator: User | None, reason: str = "") -> LogEntry | None:
+    """End `user`'s suspension now; None if they were not suspended."""
+    if not user.is_suspended:
+        return None
+    user.is_suspended, user.suspended_until = False, None
+    user.save(update_fields=["is_suspended", "suspended_until"])
+    return _about(user, moderator, LogAction.LIFT, reason)
+
+
+def watch(user: User, moderator: User, reason: str = "") -> LogEntry | None:
+    """Hold every future comment of `user` for a moderator, whatever their history; None
+    if they already were."""
+    _, created = WatchedUser.objects.get_or_create(user=user, defaults={"created_by": moderator})
+    return _about(user, moderator, LogAction.WATCH, reason) if created else None
+
+
+def unwatch(user: User, moderator: User, reason: str = "") -> LogEntry | None:
+    """Back to the normal rules; None if `user` was not watched."""
+    deleted, _ = WatchedUser.objects.filter(user=user).delete()
+    return _about(user, moderator, LogAction.UNWATCH, reason) if deleted else None
+
+
+def restore_trust(user: User, moderator: User, reason: str = "") -> LogEntry:
+    """Forgive `user`'s comments marked as spam so far: the rules count only later ones."""
+    return _about(user, moderator, LogAction.RESTORE_TRUST, reason)
+
+
+def note(user: User, moderator: User, text: str) -> LogEntry | None:
+    """A moderator's note about `user`, for the other moderators; None if empty."""
+    return _about(user, moderator, LogAction.NOTE, text) if text.strip() else None

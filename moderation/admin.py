@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from forum.models import Comment, CommentStatus, Post, RemovedBy
-from forum.permissions import AUTHOR_REMOVED, can_moderate, can_suspend
+from forum.permissions import AUTHOR_REMOVED, can_moderate, can_suspend, is_suspended
 
 from .actions import ActionFailed, moderate_many, suspend, watch
 from .forms import DecisionReasonForm
@@ -396,12 +396,15 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
         if obj.author is None:
             return format_html("{} <small>(no account)</small>", obj.display_name)
         return format_html(
-            '<a href="{}" title="All comments of this account">{}</a><br>'
+            '<a href="{}" title="All comments of this account">{}</a>'
+            ' · <a href="{}" title="What moderators know of this person">{}</a><br>'
             "<small>as “{}”{}<br>{}</small>",
             _queue_url(author=obj.author_id),
             obj.author.email or obj.author.username,
+            reverse("moderation:person", args=[obj.author.handle]),
+            obj.author.handle,
             obj.display_name,
-            " · suspended" if obj.author.is_suspended else "",
+            " · suspended" if is_suspended(obj.author) else "",
             self.history(obj),
         )
 
@@ -481,12 +484,18 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
         description="Suspend the authors (they can no longer post)", permissions=["suspend"]
     )
     def suspend_authors(self, request: HttpRequest, queryset: QuerySet) -> None:
-        n = suspend(c.author for c in queryset)
-        self.message_user(request, f"Suspended {n} account(s).")
+        """Until lifted, with the reason given; each logged (timed ones: the person page)."""
+        reason = DecisionReasonForm(request.POST).given()
+        authors = {c.author for c in queryset if c.author and not is_suspended(c.author)}
+        for author in authors:
+            suspend(author, request.user, reason)
+        self.message_user(request, f"Suspended {len(authors)} account(s) until lifted.")
 
     @admin.action(
         description="Moderate all future comments of the authors", permissions=["suspend"]
     )
     def moderate_authors(self, request: HttpRequest, queryset: QuerySet) -> None:
-        n = watch((c.author for c in queryset), request.user)
+        reason = DecisionReasonForm(request.POST).given()
+        authors = {c.author for c in queryset if c.author}
+        n = sum(watch(author, request.user, reason) is not None for author in authors)
         self.message_user(request, f"{n} more account(s) will have every comment moderated.")
