@@ -2,46 +2,68 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
-from django.db import transaction
+from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .cache import invalidate_pages
+from moderation.actions import cool_post
+from moderation.models import LogAction
+
 from .models import Post
 from .permissions import can_moderate
-from .threads import lock_posts
+
+
+class CoolingActionForm(ActionForm):
+    """Closing, reopening and slow mode: the minutes of slow mode, and a reason for the log."""
+
+    minutes = forms.IntegerField(
+        required=False, min_value=0, max_value=1440, label="Slow mode minutes"
+    )
+    reason = forms.CharField(required=False, max_length=250, label="Reason (logged)")
 
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "date", "comments_open", "is_published", "source_file")
+    list_display = (
+        "title",
+        "date",
+        "comments_open",
+        "slow_mode_minutes",
+        "is_published",
+        "source_file",
+    )
     list_filter = ("is_published", "comments_open", "year")
     search_fields = ("title",)
     date_hierarchy = "date"
     readonly_fields = ("slug", "created_at", "updated_at", "source_file", "source_line")
-    actions = ["close_comments", "open_comments"]
+    actions = ["close_comments", "open_comments", "set_slow_mode"]
+    action_form = CoolingActionForm
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return can_moderate(request.user)
 
+    def _cool(self, request: HttpRequest, queryset: QuerySet, action: str, done: str) -> None:
+        form = CoolingActionForm(request.POST)
+        form.is_valid()
+        reason = form.cleaned_data.get("reason", "")
+        minutes = form.cleaned_data.get("minutes") or 0
+        n = sum(
+            cool_post(post, request.user, action, reason, minutes) is not None
+            for post in queryset.order_by("pk")
+        )
+        self.message_user(request, done.format(n=n, minutes=minutes))
+
     @admin.action(description="Close comments on the selected posts", permissions=["moderate"])
     def close_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
-        n = set_comments_open(queryset, False)
-        self.message_user(request, f"Comments closed on {n} post(s).")
+        self._cool(request, queryset, LogAction.CLOSE, "Comments closed on {n} post(s).")
 
     @admin.action(description="Open comments on the selected posts", permissions=["moderate"])
     def open_comments(self, request: HttpRequest, queryset: QuerySet) -> None:
-        n = set_comments_open(queryset, True)
-        self.message_user(request, f"Comments opened on {n} post(s).")
+        self._cool(request, queryset, LogAction.REOPEN, "Comments opened on {n} post(s).")
 
-
-def set_comments_open(posts: QuerySet, value: bool) -> int:
-    """Open or close comments; the post rows are locked in id order first, as every
-    writer of post rows does (see forum.threads), so this never deadlocks with a bulk
-    moderation over the same posts."""
-    with transaction.atomic():
-        lock_posts(posts.values_list("pk", flat=True))
-        n = posts.update(comments_open=value)
-    invalidate_pages()  # update() sends no signal; cached pages would still show the form
-    return n
+    @admin.action(description="Set slow mode (the minutes given; 0: off)", permissions=["moderate"])
+    def set_slow_mode(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = "Slow mode set to {minutes} minutes on {n} post(s)."
+        self._cool(request, queryset, LogAction.SLOW_MODE, done)

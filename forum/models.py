@@ -62,6 +62,10 @@ class Post(models.Model):
     body_html = models.TextField(blank=True, editable=False)
     is_published = models.BooleanField(default=True)
     comments_open = models.BooleanField(default=True)
+    slow_mode_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Slow mode: one comment per person per this many minutes (0: off).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     source_file = models.CharField(max_length=255, blank=True, help_text="Last import's file.")

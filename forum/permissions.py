@@ -9,6 +9,7 @@ ordinary reader: it sees "Anonymous", and its comments are moderated like anyone
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from allauth.account.utils import has_verified_email
@@ -17,14 +18,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import CommentStatus, RemovedBy
+from .models import Comment, CommentStatus, RemovedBy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
 
-    from .models import Comment, Post
+    from .models import Post
 
     Reader = User | AnonymousUser
 
@@ -36,6 +37,10 @@ SUSPENDED = "Your account is suspended: you cannot post comments."
 UNVERIFIED = "Please verify your email address before commenting: use the link we emailed you."
 NOT_REPLYABLE = "The comment you are replying to is not open for replies."
 TOO_DEEP = "Replies cannot nest deeper than {depth} levels: reply to an earlier comment."
+SLOW_MODE = (
+    "Slow mode is on for this post: one comment per person every {minutes} minutes. "
+    "You can comment again in {left} minute(s)."
+)
 
 # What an author may still take back: not what a moderator has already removed or rejected.
 REMOVABLE = frozenset({CommentStatus.PUBLISHED, CommentStatus.PENDING})
@@ -93,6 +98,26 @@ def comment_refusal(user: User, post: Post) -> str:
     if not has_verified_email(user) and not can_moderate(user):
         return UNVERIFIED
     return ""
+
+
+def slow_mode_refusal(user: User, post: Post) -> str:
+    """Why `user` must wait before commenting again on a post in slow mode ("" if they
+    need not): one query, only on a post in slow mode. Moderators are never slowed."""
+    minutes = post.slow_mode_minutes
+    if not minutes or can_moderate(user):
+        return ""
+    last = (
+        Comment.objects.comments()
+        .filter(post=post, author=user)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    ready = last + timedelta(minutes=minutes) if last else None
+    if ready is None or ready <= timezone.now():
+        return ""
+    left = max(1, round((ready - timezone.now()).total_seconds() / 60))
+    return SLOW_MODE.format(minutes=minutes, left=left)
 
 
 class ThreadPermissions:

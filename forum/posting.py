@@ -26,7 +26,7 @@ from moderation.rules import decide
 
 from .forms import CommentForm
 from .models import Comment, CommentStatus, Post, RemovedBy
-from .permissions import ThreadPermissions, can_remove, comment_refusal
+from .permissions import ThreadPermissions, can_remove, comment_refusal, slow_mode_refusal
 from .threads import add_comment, lock_threads, set_status
 
 RATE_LIMITED = "You are posting too fast. Please wait a minute and try again."
@@ -73,7 +73,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         form.is_valid()
         form.add_error(None, RATE_LIMITED)
         return _form_page(request, post, form, HTTPStatus.TOO_MANY_REQUESTS)
-    refusal = comment_refusal(user, post)
+    refusal = comment_refusal(user, post) or slow_mode_refusal(user, post)
     if refusal:
         form.is_valid()
         form.add_error(None, refusal)

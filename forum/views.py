@@ -169,6 +169,7 @@ class PostDetailView(DetailView):
                 "moderation/_decision_reason.html", {"form": DecisionReasonForm(auto_id=False)}
             )
         context.update(
+            moderating=reader.moderating,
             description=first_sentence(post.body) or post.title,
             thread=nodes,
             thread_tail=tail,

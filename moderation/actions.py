@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from forum.models import Comment, CommentStatus, RemovedBy
+from forum.cache import invalidate_pages
+from forum.models import Comment, CommentStatus, Post, RemovedBy
 from forum.permissions import restorable
 from forum.threads import lock_post, lock_threads, publish, set_status
 
@@ -213,3 +214,27 @@ def restore_trust(user: User, moderator: User, reason: str = "") -> LogEntry:
 def note(user: User, moderator: User, text: str) -> LogEntry | None:
     """A moderator's note about `user`, for the other moderators; None if empty."""
     return _about(user, moderator, LogAction.NOTE, text) if text.strip() else None
+
+
+def cool_post(
+    post: Post, moderator: User | None, action: str, reason: str = "", minutes: int = 0
+) -> LogEntry | None:
+    """Close or reopen comments on `post`, or set its slow mode (`minutes`, 0: off), and
+    log it; None if it already was so. Under the post's lock, like every post writer."""
+    change = {
+        LogAction.CLOSE: {"comments_open": False},
+        LogAction.REOPEN: {"comments_open": True},
+        LogAction.SLOW_MODE: {"slow_mode_minutes": minutes},
+    }[action]
+    if action == LogAction.SLOW_MODE:
+        said = f"{minutes} minutes" if minutes else "off"
+        reason = f"{said}: {reason}" if reason else said
+    with transaction.atomic():
+        lock_post(post.pk)
+        if not Post.objects.filter(pk=post.pk).exclude(**change).update(**change):
+            return None
+        entry = LogEntry.objects.create(
+            post=post, moderator=moderator, action=action, reason=reason[:300]
+        )
+    invalidate_pages()  # update() sends no signal; cached pages would still show the form
+    return entry

@@ -1,4 +1,5 @@
-"""Readers' side of moderation: flagging a comment, and one-click unsubscribe from mail."""
+"""Moderation on the site: readers flag comments and unsubscribe from mail; moderators
+decide on a comment in its thread and cool a post's thread from the post page."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from forum.models import Comment
+from forum.models import Comment, Post
 from forum.permissions import AUTHOR_REMOVED, can_flag, can_moderate, can_restore
 
-from .actions import flag, moderate
+from .actions import cool_post, flag, moderate
 from .forms import DecisionReasonForm, FlagForm
 from .models import LogAction, Unsubscribe
 from .notifications import REPLIES, read_unsubscribe_token
 from .queue import decisions
 
+MAX_SLOW_MINUTES = 1440
 FLAGGED = "Thank you: a moderator will look at this comment."
 ALREADY_FLAGGED = "You have already flagged this comment."
 
@@ -64,6 +66,33 @@ def decide_comment(request: HttpRequest, pk: int) -> HttpResponse:
         label = LogAction(action).label
         messages.success(request, f"{label}: comment {comment} ({comment.get_status_display()}).")
     return redirect(comment.get_absolute_url())
+
+
+COOLING = {"close": LogAction.CLOSE, "reopen": LogAction.REOPEN, "slow": LogAction.SLOW_MODE}
+COOLED = {
+    LogAction.CLOSE: "Comments are closed on this post.",
+    LogAction.REOPEN: "Comments are open again on this post.",
+    LogAction.SLOW_MODE: "Slow mode is set to {minutes} minutes on this post (0: off).",
+}
+
+
+@login_required
+@require_POST
+def cool_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    """A moderator closes, reopens or slows a post's comments from the post page."""
+    if not can_moderate(request.user):
+        raise PermissionDenied
+    post = get_object_or_404(Post, pk=pk)
+    action = COOLING.get(request.POST.get("do", ""))
+    minutes = request.POST.get("minutes", "0").strip() or "0"
+    if action is None or not minutes.isdigit() or int(minutes) > MAX_SLOW_MINUTES:
+        return HttpResponseBadRequest("Choose an action, and minutes between 0 and 1440.")
+    reason = request.POST.get("reason", "").strip()
+    if cool_post(post, request.user, action, reason, int(minutes)) is None:
+        messages.info(request, "Nothing changed: the post already was so.")
+    else:
+        messages.success(request, COOLED[action].format(minutes=int(minutes)))
+    return redirect(post.get_absolute_url() + "#comments")
 
 
 UNSUBSCRIBED = {

@@ -16,7 +16,7 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from forum.models import Comment, CommentStatus
+from forum.models import Comment, CommentStatus, RemovedBy
 from forum.threads import set_status
 from moderation.models import LogEntry
 from search.models import SearchDocument
@@ -136,7 +136,7 @@ def test_a_bulk_action_that_waits_too_long_on_its_last_comment_changes_nothing(
     ]
     if start == REMOVED:
         for c in chosen:
-            set_status(c, REMOVED)
+            set_status(c, REMOVED, RemovedBy.MODERATOR)  # restorable
     newest = Comment.objects.get(pk=chosen[-1].pk)
     before = snapshot(first, last)
 

@@ -19,7 +19,7 @@ from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from forum.models import Comment, CommentStatus, Post
+from forum.models import Comment, CommentStatus, Post, RemovedBy
 from forum.threads import add_comment, lock_post, publish, set_status
 from moderation.actions import ActionFailed, flag, moderate, moderate_many
 from moderation.models import LogAction
@@ -88,7 +88,7 @@ def decision(action: str, status: str = CommentStatus.PUBLISHED) -> Callable:
     def prepare(post: Post) -> Callable[[], object]:
         target = comment(post)
         if status != CommentStatus.PUBLISHED:
-            set_status(target, status)
+            set_status(target, status, RemovedBy.MODERATOR)  # restorable: a moderator's
         return lambda: moderate(target, action, None)
 
     return prepare
