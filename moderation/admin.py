@@ -160,6 +160,20 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OrderFilter(admin.SimpleListFilter):
+    """Oldest first, or what readers flagged first (CommentAdmin.get_ordering reads it)."""
+
+    title = "order"
+    parameter_name = "first"
+    FLAGGED = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [(self.FLAGGED, "Flagged first")]
+
+    def queryset(self, request, queryset):
+        return queryset
+
+
 class PostFilter(admin.SimpleListFilter):
     """Posts with something waiting; any post by id through ?post=ID (the post column links it)."""
 
@@ -304,7 +318,7 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
         "created_at",
     )
     list_display_links = ("ref",)
-    list_filter = (StatusFilter, PostFilter, OriginFilter, FlaggedFilter, AuthorFilter)
+    list_filter = (StatusFilter, OrderFilter, PostFilter, OriginFilter, FlaggedFilter, AuthorFilter)
     date_hierarchy = "created_at"
     ordering = ("created_at", "id")
     list_per_page = 50
@@ -340,10 +354,9 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Not super()'s: it orders before the annotations that "flagged first" orders by.
         return (
-            super()
-            .get_queryset(request)
-            .comments()
+            Comment.objects.comments()
             .select_related("post", "author", "parent", "hold")
             .annotate(
                 approved=_count(number__isnull=False),
@@ -360,7 +373,13 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
                     0,
                 ),
             )
+            .order_by(*self.get_ordering(request))
         )
+
+    def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
+        if request.GET.get(OrderFilter.parameter_name) == OrderFilter.FLAGGED:
+            return ("-open_flags", *self.ordering)
+        return self.ordering
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)

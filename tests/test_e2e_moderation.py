@@ -7,8 +7,10 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from forum.models import Comment, CommentStatus
+from moderation.actions import hold
+from moderation.rules import decide
 
-from .factories import PostFactory, UserFactory, moderator
+from .factories import PostFactory, UserFactory, comment, moderator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,3 +71,81 @@ def test_a_moderator_publishes_a_readers_comment_and_the_public_then_sees_it(
     assert "Awaiting moderation" not in page.content()
     anonymous.close()
     assert Comment.objects.get(pk=held.pk).moderation_log.get().reason == "on topic"
+
+
+def log_in_to_the_admin(browser, live_server, mod, **context):
+    admin = browser.new_context(**context)
+    page = admin.new_page()
+    page.goto(live_server.url + "/admin/")
+    page.fill("input[name=username]", mod.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("text=Open the moderation queue")
+    return admin, page
+
+
+def waiting_comments(n: int) -> list[Comment]:
+    post = PostFactory(title="Approved Premises and the Long Wait for a Bed Space")
+    author = UserFactory(email="a.very.long.address.indeed@probation.example.org")
+    made = []
+    for i in range(n):
+        body = f"Comment {i}: see https://www.example.org/a/rather/long/path/{i} " + (
+            "and why the caseloads keep growing in every office " * 4
+        )
+        made.append(comment(post, body=body, status=CommentStatus.PENDING, author=author))
+        hold(made[-1], decide(author, post, body).reasons)  # as the posting view does
+    return made
+
+
+def test_a_moderator_clears_three_pending_comments_with_the_keyboard_alone(
+    live_server, browser, artifacts_dir
+):
+    first, second, third = waiting_comments(3)
+    admin, page = log_in_to_the_admin(browser, live_server, moderator())
+    page.goto(live_server.url + "/admin/forum/comment/")
+    page.wait_for_selector("#result_list tbody tr.is-current")
+
+    current = "#result_list tbody tr.is-current"
+    page.keyboard.press("p")  # publish the first row
+    page.wait_for_selector("text=Published 1 comment(s).")
+    page.wait_for_selector(current)
+    assert "Comment 1:" in page.locator(current).inner_text()  # the next one, in its place
+    page.keyboard.press("j")
+    assert "Comment 2:" in page.locator(current).inner_text()
+    page.keyboard.press("k")
+    page.keyboard.press("r")
+    page.wait_for_selector("text=Rejected 1 comment(s).")
+    page.wait_for_selector(current)
+    page.keyboard.press("s")
+    page.wait_for_selector("text=Marked as spam 1 comment(s).")
+    page.screenshot(path=os.path.join(artifacts_dir, "moderation-queue-keyboard.png"))
+    admin.close()
+
+    statuses = [Comment.objects.get(pk=c.pk).status for c in (first, second, third)]
+    assert statuses == [CommentStatus.PUBLISHED, CommentStatus.REJECTED, CommentStatus.SPAM]
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_every_column_of_the_queue_is_visible(live_server, browser, artifacts_dir, width, height):
+    waiting_comments(2)
+    admin, page = log_in_to_the_admin(
+        browser, live_server, moderator(), viewport={"width": width, "height": height}
+    )
+    page.goto(live_server.url + "/admin/forum/comment/")
+    page.screenshot(
+        path=os.path.join(artifacts_dir, f"moderation-queue-{width}.png"), full_page=True
+    )
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, "the page scrolls sideways"
+    # Within the viewport, and within the box the table scrolls in (which would clip it).
+    results = page.locator("#changelist .results").bounding_box()
+    right = min(width, results["x"] + results["width"])
+    row = "#result_list tbody tr:first-child"
+    cells = page.locator(f"{row} td, {row} th")
+    assert cells.count() == 10  # the checkbox and the nine columns
+    for i in range(cells.count()):
+        box = cells.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= right + 0.5, i
+    for shown in ("Comment 0", "new account", "Dec"):
+        assert page.locator("#result_list tbody tr:first-child", has_text=shown).is_visible()
+    admin.close()

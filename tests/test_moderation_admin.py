@@ -370,3 +370,13 @@ def test_a_moderator_acts_from_the_comments_own_page(mod_client):
     act(mod_client, "mark_spam", [held], reason="casino", query="?status=all")
     assert reload(held).status == CommentStatus.SPAM
     assert LogEntry.objects.get(comment=held).reason == "casino"
+
+
+def test_flagged_comments_can_be_put_first(mod_client):
+    post = PostFactory()
+    waiting = comment(post, body="Waiting", status=PENDING, author=UserFactory())
+    flagged = comment(post, body="Flagged")
+    Flag.objects.create(comment=flagged, user=UserFactory(), reason="abusive")
+    assert list(mod_client.get(QUEUE).context["cl"].result_list) == [waiting, flagged]
+    page = mod_client.get(QUEUE + "?first=flagged")
+    assert list(page.context["cl"].result_list) == [flagged, waiting]
