@@ -43,12 +43,7 @@ def test_a_moderator_publishes_a_readers_comment_and_the_public_then_sees_it(
     reading.close()
 
     # The moderator finds it in the queue from the admin index and publishes it.
-    admin = browser.new_context()
-    page = admin.new_page()
-    page.goto(live_server.url + "/admin/")
-    page.fill("input[name=username]", mod.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
+    admin, page = log_in_to_the_admin(browser, live_server, mod)
     page.wait_for_selector("text=1 comment waiting for moderation.")
     page.click("text=Open the moderation queue")
     row = page.locator("#result_list tbody tr", has_text="Morale has never been lower")
