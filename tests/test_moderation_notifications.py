@@ -15,11 +15,12 @@ from django.utils import timezone
 from forum.models import Comment, CommentStatus
 from forum.threads import add_comment, publish
 from moderation.actions import flag
-from moderation.models import Unsubscribe
-from moderation.notifications import read_unsubscribe_token
+from moderation.models import DigestedComment, Unsubscribe
+from moderation.notifications import read_unsubscribe_token, send_queue_digest
 
 from .factories import PostFactory, UserFactory, comment, moderator
-from .tasks import delivered
+from .tasks import delivered, run_tasks
+from .together import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,49 @@ def test_auto_hidden_comments_alert_moderators(django_capture_on_commit_callback
         for _ in range(3):
             flag(target, UserFactory(), "abusive")
     assert [m.to for m in delivered()] == [["mod@example.org"]]
+
+
+def test_the_scheduled_digest_run_twice_sends_each_comment_once(
+    django_capture_on_commit_callbacks,
+):
+    moderator(email="mod@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment(PostFactory(), body="Held once, mailed once", status=PENDING)
+    # The digest the held comment scheduled, and a second run of the same task (a lost
+    # schedule given up on, or a worker retrying it), both due.
+    send_queue_digest.enqueue()
+    with later(minutes=11):
+        outbox = delivered()
+    mentions = [m for m in outbox if "Held once, mailed once" in m.body]
+    assert len(mentions) == 1
+    assert DigestedComment.objects.count() == 1
+
+
+def test_a_digested_comment_that_stays_waiting_is_never_mailed_again(
+    django_capture_on_commit_callbacks,
+):
+    moderator(email="mod@example.org")
+    post = PostFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        held = comment(post, body="Still waiting", status=PENDING)
+    assert len(delivered()) == 1
+    for minutes in (11, 22, 33):
+        with later(minutes=minutes), django_capture_on_commit_callbacks(execute=True):
+            comment(post, body=f"New at {minutes}", status=PENDING)
+            send_queue_digest.enqueue()
+            run_tasks()
+    bodies = [m.body for m in mail.outbox]
+    assert sum(held.body in body for body in bodies) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_digests_running_at_once_mention_a_comment_once():
+    """Two workers run the digest at the same moment: the queue digest row's lock lets one
+    mail the comment, and the other then finds nothing new."""
+    moderator(email="mod@example.org")
+    comment(PostFactory(), body="Waiting alone", status=PENDING)
+    mentioned: list[int] = []
+    errors = run_together([lambda: mentioned.append(send_queue_digest.call())] * 2)
+    assert errors == [] and sorted(mentioned) == [0, 1]
+    assert DigestedComment.objects.count() == 1
