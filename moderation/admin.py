@@ -98,12 +98,21 @@ class LogEntryAdmin(ReadOnlyAdmin):
         "to_status",
         "comment",
         "post",
+        "person",
         "reason",
     )
     list_filter = ("action", "moderator")
-    list_select_related = ("moderator", "comment__post", "post")
+    list_select_related = ("moderator", "comment__post", "post", "subject")
     date_hierarchy = "created_at"
-    raw_id_fields = ("comment", "post")
+    raw_id_fields = ("comment", "post", "subject")
+
+    @admin.display(description="person")
+    def person(self, obj: LogEntry) -> str:
+        """By handle, linked to their page: moderators do not see the name here."""
+        if obj.subject is None:
+            return "—"
+        url = reverse("moderation:person", args=[obj.subject.handle])
+        return format_html('<a href="{}">{}</a>', url, obj.subject.handle)
 
 
 @admin.register(Flag)

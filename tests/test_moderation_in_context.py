@@ -4,6 +4,7 @@ with the buttons to decide on it beside it (plain forms, no JavaScript)."""
 import re
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from forum.models import Comment, CommentStatus, RemovedBy
@@ -93,3 +94,19 @@ def test_a_moderators_post_page_with_waiting_comments_runs_a_constant_number_of_
     with django_assert_max_num_queries(10):  # a logged-in reader's 9, and the reasons list
         page = html(client.get(post.get_absolute_url()))
     assert page.count(">Publish</button>") == 20
+
+
+def test_the_comment_pages_post_and_author_links_open_the_queue_and_view_on_site_the_thread(
+    client,
+):
+    author = UserFactory()
+    waiting = comment(PostFactory(), status=PENDING, author=author)
+    client.force_login(moderator())
+    page = html(client.get(reverse("admin:forum_comment_change", args=[waiting.pk])))
+    assert f'href="{QUEUE}?post={waiting.post_id}&amp;status=all"' in page
+    assert f'href="{QUEUE}?author={author.pk}&amp;status=all"' in page
+    assert reverse("moderation:person", args=[author.handle]) in page
+    assert f'href="{waiting.get_absolute_url()}"' in page
+    kind = ContentType.objects.get_for_model(Comment).pk
+    site = client.get(reverse("admin:view_on_site", args=[kind, waiting.pk]))
+    assert site.url.endswith(waiting.get_absolute_url())  # where moderators now see it
