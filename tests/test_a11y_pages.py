@@ -93,7 +93,13 @@ PAGES = [
     Page("moderation log", "/admin/moderation/logentry/", user="moderator"),
     Page("flags", "/admin/moderation/flag/", user="moderator"),
     Page("watched accounts", "/admin/moderation/watcheduser/", user="moderator"),
+    Page("person page", lambda s: person_page(s), user="moderator"),
+    Page("canned reasons", "/admin/moderation/cannedreason/", user="moderator"),
 ]
+
+
+def person_page(scene: Scene) -> str:
+    return reverse("moderation:person", args=[scene.users["reader"].handle])
 
 
 def comment_page(scene: Scene) -> str:
