@@ -26,7 +26,7 @@ from django.utils.text import Truncator
 from forum.models import Comment, CommentStatus, Post, RemovedBy
 from forum.permissions import AUTHOR_REMOVED, can_moderate, can_suspend, is_suspended
 
-from .actions import ActionFailed, moderate_many, suspend, watch
+from .actions import ActionFailed, moderate_many, suspend, unwatch, watch
 from .forms import DecisionReasonForm
 from .models import CannedReason, Flag, LogAction, LogEntry, ModerationRules, WatchedUser
 from .queue import flagged, waiting
@@ -131,7 +131,7 @@ class WatchedUserAdmin(ModerationPermissions, ReadOnlyAdmin):
 
     @admin.action(description="Stop moderating all their comments", permissions=["suspend"])
     def stop_watching(self, request: HttpRequest, queryset) -> None:
-        n, _ = queryset.delete()
+        n = sum(unwatch(w.user, request.user) is not None for w in queryset.select_related("user"))
         self.message_user(request, f"{n} account(s) are back to the normal rules.")
 
 

@@ -380,3 +380,23 @@ def test_flagged_comments_can_be_put_first(mod_client):
     assert list(mod_client.get(QUEUE).context["cl"].result_list) == [waiting, flagged]
     page = mod_client.get(QUEUE + "?first=flagged")
     assert list(page.context["cl"].result_list) == [flagged, waiting]
+
+
+def test_suspending_watching_and_unwatching_from_the_admin_are_logged_with_the_reason(
+    mod_client,
+):
+    author = UserFactory()
+    held = comment(PostFactory(), status=PENDING, author=author)
+    act(mod_client, "suspend_authors", [held], reason="Abusive to staff")
+    act(mod_client, "moderate_authors", [held], reason="Borderline")
+    watched = WatchedUser.objects.get(user=author)
+    mod_client.post(
+        reverse("admin:moderation_watcheduser_changelist"),
+        {"action": "stop_watching", "_selected_action": [watched.pk], "index": 0},
+    )
+    entries = LogEntry.objects.filter(subject=author).order_by("id")
+    assert [(e.action, e.reason, e.moderator) for e in entries] == [
+        (LogAction.SUSPEND, "indefinitely: Abusive to staff", mod_client.user),
+        (LogAction.WATCH, "Borderline", mod_client.user),
+        (LogAction.UNWATCH, "", mod_client.user),
+    ]
