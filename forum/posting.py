@@ -27,7 +27,7 @@ from moderation.rules import decide
 from .forms import CommentForm
 from .models import Comment, CommentStatus, Post, RemovedBy
 from .permissions import ThreadPermissions, can_remove, comment_refusal, slow_mode_refusal
-from .threads import add_comment, lock_threads, set_status
+from .threads import add_comment, lock_post, lock_threads, set_status
 
 RATE_LIMITED = "You are posting too fast. Please wait a minute and try again."
 PUBLISHED_MESSAGE = "Your comment is published."
@@ -88,6 +88,13 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         return _form_page(request, post, form, HTTPStatus.FORBIDDEN)
 
     with transaction.atomic():
+        if post.slow_mode_minutes:
+            # Asked again under the post's lock: two comments sent at once cannot both pass.
+            lock_post(post.pk)
+            refusal = slow_mode_refusal(user, post)
+            if refusal:
+                form.add_error(None, refusal)
+                return _form_page(request, post, form, HTTPStatus.FORBIDDEN)
         comment = add_comment(
             post,
             form.parent_comment,

@@ -13,6 +13,7 @@ from forum.permissions import CLOSED
 from moderation.models import LogAction, LogEntry
 
 from .factories import PostFactory, comment, moderator, verified_user
+from .together import logged_in, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,24 @@ def test_moderators_made_with_createmoderator_cool_threads_in_the_admin(client):
     assert post.slow_mode_minutes == 5 and not post.comments_open
     actions = set(LogEntry.objects.filter(post=post).values_list("action", flat=True))
     assert actions == {LogAction.SLOW_MODE, LogAction.CLOSE}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_in_slow_mode_two_comments_sent_at_once_by_one_person_let_one_through(settings):
+    settings.FORUM_COMMENT_RATE = "100/m"  # slow mode, not the rate limit, decides here
+    post = PostFactory()
+    reader = trusted(post)
+    Post.objects.filter(pk=post.pk).update(slow_mode_minutes=10)
+    post.refresh_from_db()
+    clients = logged_in([reader, reader])
+    statuses: list[int] = []
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
+        errors = run_together(
+            [
+                lambda c=c, n=n: statuses.append(submit(c, post, f"At once {n}").status_code)
+                for n, c in enumerate(clients)
+            ]
+        )
+    assert errors == [] and sorted(statuses) == [302, 403]
+    assert Comment.objects.filter(author=reader, body__startswith="At once").count() == 1
