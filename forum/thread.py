@@ -84,7 +84,7 @@ class ThreadNode(TypedDict):
     flag_url: SafeString  # "" unless the reader may flag it
     real_author: str  # account behind a renamed comment, for moderators only
     real_author_email: str
-    held: str  # for a moderator, the status of a comment readers do not see ("" otherwise)
+    held: str  # for a moderator, the state of a hidden comment ("" otherwise, and when awaiting)
     decide_url: SafeString  # a moderator's decision form's action ("" for anyone else)
     decisions: tuple[tuple[str, str], ...]  # its buttons: (action, label)
 
@@ -182,7 +182,7 @@ def thread_nodes(
                 flag_url=reader.flag_url(pk) if may.flag(status, author_id) else nothing,
                 real_author=username if renamed else "",
                 real_author_email=email if renamed else "",
-                held=held_label(status, removed_by) if held else "",
+                held=held_label(status, removed_by) if held and not awaiting else "",
                 decide_url=reader.decide_url(pk) if moderating else nothing,
                 decisions=decisions(status, removed_by) if moderating else (),
             )

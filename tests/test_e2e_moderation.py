@@ -144,3 +144,26 @@ def test_every_column_of_the_queue_is_visible(live_server, browser, artifacts_di
     for shown in ("Comment 0", "new account", "Dec"):
         assert page.locator("#result_list tbody tr:first-child", has_text=shown).is_visible()
     admin.close()
+
+
+def test_from_a_queue_row_a_moderator_lands_on_the_comment_in_its_thread_and_publishes_it(
+    live_server, browser, artifacts_dir
+):
+    (waiting,) = waiting_comments(1)
+    comment(waiting.post, body="A published comment before it")
+    admin, page = log_in_to_the_admin(
+        browser, live_server, moderator(), viewport={"width": 1280, "height": 800}
+    )
+    page.goto(live_server.url + "/admin/forum/comment/")
+    page.click("#result_list tbody tr:first-child a.in-context")
+    page.wait_for_url(f"**#pending-{waiting.pk}")
+    held = page.locator(f"#pending-{waiting.pk}")
+    assert held.is_visible() and "Awaiting moderation" in held.inner_text()
+    assert held.bounding_box()["y"] < 800, "the page opens on the comment"
+    for label in ("Publish", "Reject", "Spam", "Remove"):
+        assert held.get_by_role("button", name=label).is_visible()
+    page.screenshot(path=os.path.join(artifacts_dir, "moderation-in-context.png"))
+    held.get_by_role("button", name="Publish").click()
+    page.wait_for_selector("text=Published: comment")
+    admin.close()
+    assert Comment.objects.get(pk=waiting.pk).status == CommentStatus.PUBLISHED
