@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from moderation.queue import decisions, held_label
+from moderation.queue import decisions, flagged_in, held_label
 
 from .models import Comment, CommentStatus, Post, comment_anchor
 from .permissions import ThreadPermissions
@@ -84,7 +84,7 @@ class ThreadNode(TypedDict):
     flag_url: SafeString  # "" unless the reader may flag it
     real_author: str  # account behind a renamed comment, for moderators only
     real_author_email: str
-    held: str  # for a moderator, the state of a hidden comment ("" otherwise, and when awaiting)
+    held: str  # for a moderator, why a comment has decision buttons ("" without them)
     decide_url: SafeString  # a moderator's decision form's action ("" for anyone else)
     decisions: tuple[tuple[str, str], ...]  # its buttons: (action, label)
 
@@ -122,6 +122,8 @@ class ThreadReader:
         # A moderator sees every comment in place, with the buttons to decide on it.
         self.moderating = self.pk is not None and self.may.see_authors
         self.decide_url = pk_url("moderation:decide") if self.moderating else None
+        # Published comments readers flagged get the buttons too (one query, moderators only).
+        self.flagged = flagged_in(post) if self.moderating else frozenset()
 
 
 def thread_nodes(
@@ -139,6 +141,7 @@ def thread_nodes(
     nothing = SafeString()
     published, pending = CommentStatus.PUBLISHED, CommentStatus.PENDING  # enum lookups are slow
     may, reply_base, moderating = reader.may, reader.reply_base, reader.moderating
+    flagged = reader.flagged
     for row in rows:
         pk, level, number, raw_path, status, removed_by, body_html, name = row[:8]
         author_id, username, email, account_name = row[8:]
@@ -154,6 +157,9 @@ def thread_nodes(
         awaiting = status == pending and number is None
         held = moderating and not public
         shown = awaiting or public or held
+        # Buttons on what waits for a decision or may be undone, not on every public
+        # comment: at 1,000 comments they doubled the page (1.2 to 2.1 MB, 87 to 156 ms).
+        decide = held or pk in flagged
         # The account behind a comment posted under another name, for moderators only.
         renamed = author_id is not None and name != account_name and may.see_authors
         nodes.append(
@@ -182,9 +188,9 @@ def thread_nodes(
                 flag_url=reader.flag_url(pk) if may.flag(status, author_id) else nothing,
                 real_author=username if renamed else "",
                 real_author_email=email if renamed else "",
-                held=held_label(status, removed_by) if held and not awaiting else "",
-                decide_url=reader.decide_url(pk) if moderating else nothing,
-                decisions=decisions(status, removed_by) if moderating else (),
+                held=held_label(status, removed_by, awaiting=awaiting) if decide else "",
+                decide_url=reader.decide_url(pk) if decide else nothing,
+                decisions=decisions(status, removed_by) if decide else (),
             )
         )
         depth = new_depth

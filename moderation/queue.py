@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from forum.models import Comment, CommentQuerySet, CommentStatus, RemovedBy
+from forum.models import Comment, CommentQuerySet, CommentStatus, Post, RemovedBy
 from forum.permissions import restorable
 
 from .models import Flag, LogAction
@@ -23,6 +23,12 @@ def open_flag_comment_ids() -> QuerySet:
 def flagged(comments: CommentQuerySet) -> CommentQuerySet:
     """Of `comments`, those with a reader's flag no moderator has dealt with yet."""
     return comments.filter(pk__in=open_flag_comment_ids())
+
+
+def flagged_in(post: Post) -> frozenset[int]:
+    """Ids of the post's comments with an open flag: one query, for the moderator's page."""
+    ids = Flag.objects.filter(resolved=False, comment__post=post).values_list("comment_id")
+    return frozenset(pk for (pk,) in ids)
 
 
 def waiting(comments: CommentQuerySet | None = None) -> CommentQuerySet:
@@ -53,8 +59,13 @@ def decisions(status: str, removed_by: str) -> tuple[tuple[str, str], ...]:
     return (_RESTORE,) if restorable(status, removed_by) else ()
 
 
-def held_label(status: str, removed_by: str) -> str:
-    """What a moderator reads on a comment readers do not see."""
+def held_label(status: str, removed_by: str, *, awaiting: bool = False) -> str:
+    """What a moderator reads beside the buttons of a comment readers do not see, or that
+    readers flagged ("" for one the page already marks as awaiting moderation)."""
+    if awaiting:
+        return ""
+    if status == CommentStatus.PUBLISHED:
+        return "Flagged by readers"
     if status == CommentStatus.REMOVED:
         return f"Removed by {RemovedBy(removed_by).label}"
     return CommentStatus(status).label

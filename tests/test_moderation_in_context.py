@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from forum.models import Comment, CommentStatus, RemovedBy
 from forum.threads import set_status
-from moderation.models import LogAction, LogEntry
+from moderation.models import Flag, LogAction, LogEntry
 
 from .bulk import bulk_thread
 from .factories import PostFactory, UserFactory, comment, moderator
@@ -68,6 +68,17 @@ def test_hidden_comments_show_in_place_to_moderators_only(client):
     assert page.count(">Restore</button>") == 1  # the author's word stands
 
 
+def test_published_comments_get_buttons_only_when_readers_flagged_them(client):
+    post = PostFactory()
+    quiet = comment(post, body="Nobody minds this one")
+    flagged = comment(post, body="Someone minds this one")
+    Flag.objects.create(comment=flagged, user=UserFactory(), reason="abusive")
+    client.force_login(moderator())
+    page = html(client.get(post.get_absolute_url()))
+    assert f'action="{decide_url(flagged)}"' in page and "Flagged by readers" in page
+    assert f'action="{decide_url(quiet)}"' not in page
+
+
 def test_only_moderators_may_decide_and_a_reason_is_logged(client):
     waiting = comment(PostFactory(), status=PENDING, author=UserFactory())
     client.force_login(UserFactory())
@@ -91,7 +102,8 @@ def test_a_moderators_post_page_with_waiting_comments_runs_a_constant_number_of_
     for n in range(20):
         comment(post, body=f"waiting {n}", status=PENDING, author=UserFactory())
     client.force_login(moderator())
-    with django_assert_max_num_queries(10):  # a logged-in reader's 9, and the reasons list
+    # a logged-in reader's 9, the reasons list and the post's flagged comments
+    with django_assert_max_num_queries(11):
         page = html(client.get(post.get_absolute_url()))
     assert page.count(">Publish</button>") == 20
 
