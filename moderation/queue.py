@@ -41,13 +41,14 @@ def waiting(comments: CommentQuerySet | None = None) -> CommentQuerySet:
 
 # The buttons a moderator gets beside a comment on the post page, by its status.
 _PUBLISH = (LogAction.PUBLISH, "Publish")
+_KEEP = (LogAction.PUBLISH, "Keep (dismiss the flags)")  # publishing a published comment
 _REJECT = (LogAction.REJECT, "Reject")
 _SPAM = (LogAction.SPAM, "Spam")
 _REMOVE = (LogAction.REMOVE, "Remove")
 _RESTORE = (LogAction.RESTORE, "Restore")
 _DECISIONS = {
     CommentStatus.PENDING: (_PUBLISH, _REJECT, _SPAM, _REMOVE),
-    CommentStatus.PUBLISHED: (_REJECT, _SPAM, _REMOVE),
+    CommentStatus.PUBLISHED: (_KEEP, _REJECT, _SPAM, _REMOVE),
     CommentStatus.REJECTED: (_RESTORE, _SPAM),
 }
 

@@ -60,11 +60,12 @@ def decide_comment(request: HttpRequest, pk: int) -> HttpResponse:
             messages.warning(request, "Nothing changed: the comment is no longer in that state.")
         return redirect(comment.get_absolute_url())
     reason = DecisionReasonForm(request.POST).given()
-    if moderate(comment, action, request.user, reason) is None:
+    entry = moderate(comment, action, request.user, reason)
+    if entry is None:
         messages.warning(request, "Nothing changed: the comment is no longer in that state.")
     else:
-        label = LogAction(action).label
-        messages.success(request, f"{label}: comment {comment} ({comment.get_status_display()}).")
+        done = entry.get_action_display()
+        messages.success(request, f"{done}: comment {comment} ({comment.get_status_display()}).")
     return redirect(comment.get_absolute_url())
 
 

@@ -77,6 +77,12 @@ def test_published_comments_get_buttons_only_when_readers_flagged_them(client):
     page = html(client.get(post.get_absolute_url()))
     assert f'action="{decide_url(flagged)}"' in page and "Flagged by readers" in page
     assert f'action="{decide_url(quiet)}"' not in page
+    assert ">Keep (dismiss the flags)</button>" in page
+    kept = client.post(decide_url(flagged), {"action": "publish"}, follow=True)
+    assert [str(m) for m in kept.context["messages"]][0].startswith("Flags dismissed")
+    assert not Flag.objects.filter(resolved=False).exists()
+    client.post(decide_url(flagged), {"action": "remove", "reason": "abusive after all"})
+    assert Comment.objects.get(pk=flagged.pk).status == CommentStatus.REMOVED
 
 
 def test_only_moderators_may_decide_and_a_reason_is_logged(client):

@@ -4,7 +4,8 @@
    `import_archive`: 240 posts with about 6 comments each, plus posts with about 10, 200
    and 1,000 comments. Each post page is rendered through Django's test client (page
    cache off): median time, median CPU time and query count; the 10- and 1,000-comment
-   posts also for a logged-in reader (reply/remove/flag controls on every comment).
+   posts also for a logged-in reader (reply/remove/flag controls on every comment), and
+   the 1,000-comment post for a moderator.
 2. gunicorn (2 sync workers, DEBUG=0 after collectstatic) on a free loopback port, wrk
    for 30 s on the home page and the 200-comment post, with the Redis page cache
    (CACHE_URL), without it (FORUM_PAGE_CACHE_SECONDS=0), and with CACHE_URL on a closed
@@ -102,11 +103,19 @@ def render_figures(urls: dict[str, str]) -> dict[str, dict]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from moderation.groups import moderators_group
+
     anonymous = Client(HTTP_HOST="127.0.0.1")
     logged_in = Client(HTTP_HOST="127.0.0.1")
     logged_in.force_login(get_user_model().objects.create_user("bench-reader"))
     pages = [(name, url, anonymous) for name, url in urls.items()]
     pages += [(f"{name}_logged_in", urls[name], logged_in) for name in ("post_10", "post_1000")]
+    # A moderator sees every comment, and decision forms on the hidden and flagged ones.
+    moderating = Client(HTTP_HOST="127.0.0.1")
+    member = get_user_model().objects.create_user("bench-moderator")
+    member.groups.add(moderators_group())
+    moderating.force_login(member)
+    pages.append(("post_1000_moderator", urls["post_1000"], moderating))
     figures = {}
     for name, url, client in pages:
         for _ in range(3):
@@ -121,7 +130,9 @@ def render_figures(urls: dict[str, str]) -> dict[str, dict]:
             assert response.status_code == 200
         figures[name] = {
             "url": url,
-            "comments": COMMENT_COUNTS.get(name.removesuffix("_logged_in")),
+            "comments": COMMENT_COUNTS.get(
+                name.removesuffix("_moderator").removesuffix("_logged_in")
+            ),
             "median_ms": round(statistics.median(times) * 1000, 1),
             # CPU time of this process: steadier than wall time on a shared machine.
             "median_cpu_ms": round(statistics.median(cpu) * 1000, 1),
