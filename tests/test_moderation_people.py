@@ -162,3 +162,12 @@ def test_the_person_page_runs_a_constant_number_of_queries(
         flag(comment(post, body=f"other {n}"), person, "spam")
     with django_assert_max_num_queries(16):
         assert mod_client.get(page_of(person)).status_code == 200
+
+
+def test_a_moderator_finds_the_page_of_someone_who_never_commented_in_the_users_admin(
+    mod_client,
+):
+    person = UserFactory()
+    users = mod_client.get(reverse("admin:accounts_user_changelist") + f"?q={person.handle}")
+    assert users.status_code == 200
+    assert f'href="{page_of(person)}"' in users.content.decode()
