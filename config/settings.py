@@ -302,6 +302,10 @@ FORUM_MODERATION_LOCK_TIMEOUT = float(os.environ.get("FORUM_MODERATION_LOCK_TIME
 # Notification mails are sent after commit, outside any request: links need the site's origin.
 FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000")
 FORUM_COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "5000"))
+# An imported post body or comment longer than this rejects its file (FILE:LINE): far
+# above the real archive's largest (44,491 and 2,691 characters), they stop runaway input.
+FORUM_IMPORT_MAX_POST_CHARS = int(os.environ.get("FORUM_IMPORT_MAX_POST_CHARS", "200000"))
+FORUM_IMPORT_MAX_COMMENT_CHARS = int(os.environ.get("FORUM_IMPORT_MAX_COMMENT_CHARS", "20000"))
 # Per user, counted in the cache by django-ratelimit (not in INSTALLED_APPS: its system
 # check rejects the local-memory cache that development uses).
 FORUM_COMMENT_RATE = os.environ.get("FORUM_COMMENT_RATE", "5/m")

@@ -2,16 +2,24 @@
 
 import datetime
 import gzip
+import os
 import subprocess
 import sys
 import textwrap
 import zipfile
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 
-from archive_import.parser import MAX_GAP, parse_bytes, parse_text
+from archive_import.parser import (
+    MAX_GAP,
+    DumpFile,
+    FileStream,
+    Limits,
+    parse_bytes,
+    parse_text,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "archive_import" / "sample_archive"
 
@@ -347,3 +355,42 @@ def test_a_title_longer_than_the_title_field_is_cut_with_a_warning():
     parsed = page(POST.replace("A PO's Musings", "Long " * 100))
     assert len(parsed.posts[0].title) <= 300
     assert str(parsed.warnings[0]) == "dump.txt:3: title longer than 300 characters: cut"
+
+
+# --- input limits (FORMAT.md, "Size limits") ------------------------------------------
+
+
+def test_a_post_or_comment_over_the_size_limit_rejects_the_file_at_its_line():
+    text = POST + "  1. A bit too long\n\n  2. Just right\n"  # a body of 39, a comment of 14
+    assert not parse_text(text, "f.txt", Limits(post_chars=39, comment_chars=14)).rejected
+    parsed = parse_text(text, "f.txt", Limits(post_chars=39, comment_chars=13))
+    assert str(parsed.error) == "f.txt:7: comment 1 of 14 characters, over the limit of 13"
+    assert parsed.posts == []
+    parsed = parse_text(text, "f.txt", Limits(post_chars=38, comment_chars=14))
+    assert str(parsed.error) == "f.txt:1: post body of 39 characters, over the limit of 38"
+
+
+def test_the_first_posts_come_out_before_the_rest_of_the_file_is_read():
+    later = POST.replace("Wednesday, 18", "Thursday, 19").replace("A PO's", "Another")
+    text = StringIO(POST + "  1. First\n\n" + later + "x" * 200)
+    stream = FileStream("f.txt", Limits(post_chars=99, comment_chars=99), text)
+    posts = iter(stream)
+    assert next(posts).comments[0].body == "First"
+    assert stream.error is None and text.tell() < len(text.getvalue())
+    assert list(posts) == []
+    assert str(stream.error) == "f.txt:15: a line of over 99 characters"
+
+
+def test_a_path_that_is_not_a_readable_regular_file_is_an_error_for_that_path(tmp_path):
+    (tmp_path / "x.txt").mkdir()
+    os.mkfifo(tmp_path / "pipe.txt")
+    locked = tmp_path / "locked.txt"
+    locked.write_text(POST)
+    locked.chmod(0)
+    cases = {"x.txt": "a directory, not a regular file", "pipe.txt": "a named pipe, not a "
+             "regular file", "none.txt": "no such file"}  # fmt: skip
+    if os.geteuid() != 0:  # root reads any file
+        cases["locked.txt"] = "not readable (permission denied)"
+    for name, reason in cases.items():
+        stream = DumpFile(tmp_path / name, name).open()
+        assert list(stream) == [] and str(stream.error) == f"{name}: {reason}"
