@@ -33,6 +33,7 @@ MAX_GAP = 100
 MAX_POST_CHARS = 200_000
 MAX_COMMENT_CHARS = 20_000
 SCAN_BYTES = 1 << 20  # read at a time while checking a file's encoding
+_LINE_SLACK = 8  # a line's indentation and line end, beyond the text it holds
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -78,9 +79,9 @@ class Limits:
 
     @property
     def line_chars(self) -> int:
-        """No line of an acceptable file is longer: a body or comment line and its indent.
-        Lines are read at most this long, so one giant line never sits in memory."""
-        return max(self.post_chars, self.comment_chars) + 8
+        """No line of an acceptable file is longer: a body or comment line, its indent and
+        line end. Lines are read at most this long, so one giant line never sits in memory."""
+        return max(self.post_chars, self.comment_chars) + _LINE_SLACK
 
 
 @dataclass(slots=True)
@@ -377,7 +378,8 @@ class FileStream:
         lines = self._lines
         for index, raw in enumerate(iter(partial(text.readline, limit), "")):
             if len(raw) >= limit and raw[-1] != "\n":
-                self.error = Issue(self.name, index + 1, f"line longer than {limit:,} characters")
+                most = limit - _LINE_SLACK
+                self.error = Issue(self.name, index + 1, f"a line of over {most:,} characters")
                 return
             line = raw.rstrip()
             if not lines:
