@@ -17,9 +17,8 @@ import io
 import os
 import re
 import stat
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -33,6 +32,7 @@ MAX_GAP = 100
 MAX_POST_CHARS = 200_000
 MAX_COMMENT_CHARS = 20_000
 SCAN_BYTES = 1 << 20  # read at a time while checking a file's encoding
+READ_CHARS = 1 << 20  # text read at a time while parsing
 _LINE_SLACK = 8  # a line's indentation and line end, beyond the text it holds
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -187,24 +187,17 @@ def _unreadable(path: Path, error: OSError) -> str:
     return error.strerror or str(error)
 
 
-class _LineCounter:
-    """1-based line numbers of byte offsets in a file read chunk by chunk (LF, CRLF or CR
-    ends a line, as the parser reads them)."""
-
-    def __init__(self) -> None:
-        self.before = 0
-        self.cr_end = False
-
-    def _count(self, data: bytes) -> int:
-        count = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
-        return count - 1 if self.cr_end and data.startswith(b"\n") else count
-
-    def line_at(self, chunk: bytes, offset: int) -> int:
-        return self.before + self._count(chunk[: max(offset, 0)]) + 1
-
-    def advance(self, chunk: bytes) -> None:
-        self.before += self._count(chunk)
-        self.cr_end = chunk.endswith(b"\r")
+def _line_at(binary: BinaryIO, offset: int) -> int:
+    """The 1-based line of a byte offset (LF, CRLF or CR ends a line, as the parser reads
+    them), counted by reading the file again from its start: only messages need it."""
+    binary.seek(0)
+    lines, cr_end = 1, False
+    while offset > 0 and (chunk := binary.read(min(SCAN_BYTES, offset))):
+        offset -= len(chunk)
+        lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+        lines -= cr_end and chunk.startswith(b"\n")
+        cr_end = chunk.endswith(b"\r")
+    return lines
 
 
 @dataclass(slots=True)
@@ -228,42 +221,52 @@ def _scan(binary: BinaryIO, name: str) -> _Encoding:
             found.error = Issue(name, 1, f"{kind}-compressed file, not a text dump")
             return found
     if chunk.startswith(BOM):
-        found.start, chunk = len(BOM), chunk[len(BOM) :]
-    lines = _LineCounter()
+        found.start = len(BOM)
+    offset = 0  # of the chunk in the file
     pending = b""  # the start of a UTF-8 character cut by the chunk's end
-    not_utf8: int | None = None  # the line where UTF-8 failed
-    not_cp1252: int | None = None  # the first line with a byte cp1252 leaves undefined
+    not_utf8: int | None = None  # the offset where UTF-8 failed
     while chunk:
         # translate() deletes in C at memory speed; the regex only runs to locate a hit.
         if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
             at = _CONTROL.search(chunk).start()
             message = f"control byte 0x{chunk[at]:02x}: not a text dump"
-            found.error = Issue(name, lines.line_at(chunk, at), message)
+            found.error = Issue(name, _line_at(binary, offset + at), message)
             return found
-        if not_cp1252 is None and len(chunk.translate(None, _CP1252_UNDEFINED)) != len(chunk):
-            at = min(i for i in map(chunk.find, _CP1252_UNDEFINED) if i >= 0)
-            not_cp1252 = lines.line_at(chunk, at)
-        if not_utf8 is None:
-            data = pending + chunk
+        if not_utf8 is None and not (chunk.isascii() and not pending):
+            data = pending + (chunk[found.start :] if offset == 0 else chunk)
             try:
                 pending = data[codecs.utf_8_decode(data, "strict", False)[1] :]
             except UnicodeDecodeError as error:
-                not_utf8 = lines.line_at(chunk, error.start - len(pending))
-        lines.advance(chunk)
+                not_utf8 = offset + len(chunk) - len(data) + error.start
+        offset += len(chunk)
         chunk = binary.read(SCAN_BYTES)
     if not_utf8 is None:
         if pending:
             # The file ends inside a character: only its dangling bytes are dropped.
             found.errors = "ignore"
+            line = _line_at(binary, offset - len(pending))
             message = f"file ends inside a UTF-8 character: dropped {len(pending)} dangling byte(s)"
-            found.warnings.append(Issue(name, lines.before + 1, message))
+            found.warnings.append(Issue(name, line, message))
         return found
-    if not_cp1252 is not None:
-        found.error = Issue(name, not_cp1252, "neither UTF-8 nor cp1252 text")
+    undefined = _first_of(binary, _CP1252_UNDEFINED)
+    if undefined is not None:
+        found.error = Issue(name, _line_at(binary, undefined), "neither UTF-8 nor cp1252 text")
         return found
     found.name = "cp1252"
-    found.warnings.append(Issue(name, not_utf8, "not valid UTF-8: read the file as cp1252"))
+    message = "not valid UTF-8: read the file as cp1252"
+    found.warnings.append(Issue(name, _line_at(binary, not_utf8), message))
     return found
+
+
+def _first_of(binary: BinaryIO, values: bytes) -> int | None:
+    """The offset of the file's first byte among `values`, if any."""
+    binary.seek(0)
+    offset = 0
+    while chunk := binary.read(SCAN_BYTES):
+        if len(chunk.translate(None, values)) != len(chunk):
+            return offset + min(i for i in map(chunk.find, values) if i >= 0)
+        offset += len(chunk)
+    return None
 
 
 def split_lines(text: str) -> list[str]:
@@ -372,57 +375,80 @@ class FileStream:
 
     def _posts(self, text: TextIO) -> Iterator[ParsedPost]:
         """Split the lines into posts. A post's lines are held until the next header (or
-        the end) closes it, since its comment region is only known at its end; a line is
-        known to be a header once the three after it are read."""
-        limit = self.limits.line_chars
+        the end) closes it, since its comment region is only known at its end. Lines come
+        a chunk at a time; only those that may be headers are looked at one by one, once
+        the three lines after them are read."""
         lines = self._lines
-        for index, raw in enumerate(iter(partial(text.readline, limit), "")):
-            if len(raw) >= limit and raw[-1] != "\n":
-                most = limit - _LINE_SLACK
-                self.error = Issue(self.name, index + 1, f"a line of over {most:,} characters")
-                return
-            line = raw.rstrip()
+        waiting: list[int] = []  # indexes in `lines` of possible headers not yet decided
+        read = 0
+        for chunk in self._chunks(text):
+            new = [line.rstrip() for line in chunk]
+            offset = len(lines)
             if not lines:
-                if not line:
-                    continue
-                self._base = index
-            lines.append(line)
-            i = len(lines) - 4
-            # Most lines are plainly no header: checked here, without a call.
-            if i < 0 or (i > 0 and not lines[i].startswith(_HEADER_STARTS)):
-                continue
-            yield from self._decide(i)
+                first = next((k for k, line in enumerate(new) if line), len(new))
+                self._base, new = read + first, new[first:]
+                if new:
+                    waiting.append(0)  # the first text must be a header
+            read += len(chunk)
+            lines += new
+            found = [k for k, line in enumerate(new) if line.startswith(_HEADER_STARTS)]
+            waiting += (k + offset for k in found if k + offset)  # line 0 is waiting already
+            yield from self._decide(waiting, final=False)
             if self.error is not None:
                 return
+        if self.error is not None:
+            return
         if not lines:
             self.error = Issue(self.name, 1, "empty file")
             return
         # The end of the file decides the last lines, with fewer lines after them.
-        i = max(len(lines) - 3, 0)
-        while i < len(lines):
-            i = yield from self._decide(i)
+        yield from self._decide(waiting, final=True)
+        if self.error is None:
+            yield from self._finish(lines, self._base, *self._current)
+
+    def _chunks(self, text: TextIO) -> Iterator[list[str]]:
+        """The file's lines, a list per chunk read; stops at a line over the limit."""
+        limit = self.limits.line_chars
+        carry, read = "", 0
+        while chunk := text.read(READ_CHARS):
+            parts = (carry + chunk).split("\n")
+            carry = parts.pop()
+            if len(carry) > limit:  # a line still going on is too long already
+                parts.append(carry)
+            if max(map(len, parts), default=0) > limit:
+                at = read + next(k for k, line in enumerate(parts) if len(line) > limit)
+                most = limit - _LINE_SLACK
+                self.error = Issue(self.name, at + 1, f"a line of over {most:,} characters")
+                return
+            read += len(parts)
+            yield parts
+        if carry:
+            yield [carry]
+
+    def _decide(self, waiting: list[int], final: bool) -> Iterator[ParsedPost]:
+        """Decide the possible headers in `waiting` that have three lines after them (all
+        of them at the end of the file); a header finishes the post held before it."""
+        lines = self._lines
+        while waiting and (final or waiting[0] + 3 < len(lines)):
+            i = waiting.pop(0)
+            if self._current is None:
+                date = _is_header_at(lines, 0)
+                if date is None:
+                    message = "does not start with a post header"
+                    self.error = Issue(self.name, self._base + 1, message)
+                    return
+                self._current = (date, lines[2])
+                continue
+            date = self._header(lines, i)
+            if date is None:
+                continue
+            yield from self._finish(lines[:i], self._base, *self._current)
             if self.error is not None:
                 return
-        yield from self._finish(lines, self._base, *self._current)
-
-    def _decide(self, i: int) -> Generator[ParsedPost, None, int]:
-        """Whether line `i` of the held lines starts a post; if so the held post before it
-        is finished. Returns the next line to decide."""
-        lines = self._lines
-        if self._current is None:
-            date = _is_header_at(lines, 0)
-            if date is None:
-                self.error = Issue(self.name, self._base + 1, "does not start with a post header")
-                return len(lines)
+            del lines[:i]
+            self._base += i
             self._current = (date, lines[2])
-            return 1
-        if not lines[i].startswith(_HEADER_STARTS) or (date := self._header(lines, i)) is None:
-            return i + 1
-        yield from self._finish(lines[:i], self._base, *self._current)
-        del lines[:i]
-        self._base += i
-        self._current = (date, lines[2])
-        return 1
+            waiting[:] = [w - i for w in waiting]
 
     def _header(self, lines: list[str], i: int) -> datetime.date | None:
         line = lines[i]

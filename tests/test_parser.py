@@ -372,13 +372,14 @@ def test_a_post_or_comment_over_the_size_limit_rejects_the_file_at_its_line():
 
 def test_the_first_posts_come_out_before_the_rest_of_the_file_is_read():
     later = POST.replace("Wednesday, 18", "Thursday, 19").replace("A PO's", "Another")
-    text = StringIO(POST + "  1. First\n\n" + later + "x" * 200)
+    more = "    more\n" * 300_000  # beyond the first chunk read
+    text = StringIO(POST + "  1. First\n\n" + later + "  1. Long\n" + more + "x" * 200)
     stream = FileStream("f.txt", Limits(post_chars=99, comment_chars=99), text)
     posts = iter(stream)
     assert next(posts).comments[0].body == "First"
     assert stream.error is None and text.tell() < len(text.getvalue())
     assert list(posts) == []
-    assert str(stream.error) == "f.txt:15: a line of over 99 characters"
+    assert str(stream.error) == "f.txt:300016: a line of over 99 characters"
 
 
 def test_a_path_that_is_not_a_readable_regular_file_is_an_error_for_that_path(tmp_path):
