@@ -159,10 +159,14 @@ class Source(Protocol):
 
 
 class _Failed(Exception):
-    """A transaction's files must be rolled back: one went bad after posts of it were taken."""
+    """A transaction's files must be rolled back: one went bad after posts of it were taken.
 
-    def __init__(self, result: FileResult) -> None:
+    `known`: the bad file is surely the last one taken (the parser said so); after a
+    database error any file of the transaction may be at fault."""
+
+    def __init__(self, result: FileResult, known: bool) -> None:
         self.result = result
+        self.known = known
 
 
 class Loader:
@@ -172,9 +176,10 @@ class Loader:
     memory stays flat whatever the files' sizes. A transaction holds whole files only:
     it ends at the first file boundary after `batch_comments` comments or `batch_files`
     files (commits are the costly part). A file the parser rejects before any post costs
-    nothing; one that goes bad half-way (a post over the size limit, a batch the database
-    refuses) rolls its transaction back, and that transaction's files are replayed one
-    per transaction, read again from their sources: only the bad one is rejected.
+    nothing; one that goes bad half-way (a post over the size limit) rolls its transaction
+    back, and the files before it are written again (read again from their sources).
+    When the database refuses a batch, each file of that transaction is replayed in a
+    transaction of its own: only the bad one is rejected.
     """
 
     def __init__(self, batch_comments: int = 20_000, batch_files: int = 500) -> None:
@@ -191,7 +196,12 @@ class Loader:
             try:
                 results = self._transaction(chain([first], sources), taken, self.batch_files)
             except _Failed as failed:
-                results = [failed.result] if len(taken) == 1 else map(self._alone, taken)
+                if len(taken) == 1:
+                    results = [failed.result]
+                elif failed.known:
+                    results = chain(self.load(taken[:-1]), [failed.result])
+                else:
+                    results = map(self._alone, taken)
             yield from results
 
     def _alone(self, source: Source) -> FileResult:
@@ -224,7 +234,8 @@ class Loader:
                     name,
                     warnings=current.warnings,
                     error=f"{name}:{line}: the database refused the file: {error}",
-                )
+                ),
+                known=False,
             ) from error
         return results
 
@@ -240,7 +251,7 @@ class Loader:
             return result
         rejected = FileResult(source.name, warnings=result.warnings, error=str(stream.error))
         if result.first_line:
-            raise _Failed(rejected)  # posts of it were taken: they must go
+            raise _Failed(rejected, known=True)  # posts of it were taken: they must go
         return rejected
 
 
