@@ -33,6 +33,7 @@ MAX_POST_CHARS = 200_000
 MAX_COMMENT_CHARS = 20_000
 SCAN_BYTES = 1 << 20  # read at a time while checking a file's encoding
 READ_CHARS = 1 << 20  # text read at a time while parsing
+MAX_WARNINGS = 1_000  # listed per file; a file of nothing but odd lines says how many more
 _LINE_SLACK = 8  # a line's indentation and line end, beyond the text it holds
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -307,6 +308,19 @@ def join_text(lines: list[str]) -> str:
     return "\n".join(out)
 
 
+class _Warnings(list[Issue]):
+    """A file's warnings, the first MAX_WARNINGS of them kept: a hostile file cannot make
+    the list (and the report) grow with it."""
+
+    dropped = 0
+
+    def append(self, issue: Issue) -> None:
+        if len(self) < MAX_WARNINGS:
+            super().append(issue)
+        else:
+            self.dropped += 1
+
+
 class FileStream:
     """One dump file being parsed: iterate it (once) for its posts, in file order.
 
@@ -325,7 +339,7 @@ class FileStream:
     ) -> None:
         self.name = name
         self.limits = limits or Limits()
-        self.warnings: list[Issue] = []
+        self.warnings = _Warnings()
         self.error: Issue | None = None
         self.encoding = "utf-8"
         self._text = text
@@ -369,6 +383,9 @@ class FileStream:
                 yield from self._posts(self._text)
             except (OSError, UnicodeDecodeError) as error:  # the file changed under us
                 self.error = Issue(self.name, None, f"could not be read: {error}")
+        if self.warnings.dropped:
+            message = f"{self.warnings.dropped:,} more warnings not listed"
+            list.append(self.warnings, Issue(self.name, None, message))
 
     def _warn(self, line: int, message: str) -> None:
         self.warnings.append(Issue(self.name, line, message))

@@ -14,6 +14,7 @@ import pytest
 
 from archive_import.parser import (
     MAX_GAP,
+    MAX_WARNINGS,
     DumpFile,
     FileStream,
     Limits,
@@ -380,6 +381,13 @@ def test_the_first_posts_come_out_before_the_rest_of_the_file_is_read():
     assert stream.error is None and text.tell() < len(text.getvalue())
     assert list(posts) == []
     assert str(stream.error) == "f.txt:300016: a line of over 99 characters"
+
+
+def test_a_file_of_odd_lines_lists_its_first_thousand_warnings_and_counts_the_rest():
+    parsed = page(POST + "  1. One\n" + "   three spaces\n" * 1_500)
+    assert len(parsed.warnings) == MAX_WARNINGS + 1
+    assert str(parsed.warnings[-1]) == "dump.txt: 500 more warnings not listed"
+    assert parsed.posts[0].comments[0].body.count("three spaces") == 1_500
 
 
 def test_a_path_that_is_not_a_readable_regular_file_is_an_error_for_that_path(tmp_path):
