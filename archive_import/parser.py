@@ -79,10 +79,15 @@ class Limits:
     comment_chars: int = MAX_COMMENT_CHARS
 
     @property
+    def text_chars(self) -> int:
+        """No body or comment of an acceptable file is longer."""
+        return max(self.post_chars, self.comment_chars)
+
+    @property
     def line_chars(self) -> int:
         """No line of an acceptable file is longer: a body or comment line, its indent and
         line end. Lines are read at most this long, so one giant line never sits in memory."""
-        return max(self.post_chars, self.comment_chars) + _LINE_SLACK
+        return self.text_chars + _LINE_SLACK
 
 
 @dataclass(slots=True)
@@ -350,6 +355,11 @@ class FileStream:
         self._lines: list[str] = []
         self._base = 0
         self._current: tuple[datetime.date, str] | None = None
+        # Characters held; lines checked for runaway text, and the run so far (characters
+        # since the last comment number, from which line).
+        self._held = 0
+        self._checked = 0
+        self._run = (0, 4)  # a post's body starts at its fifth line
         # Each post's (date, title) -> line and whether it had comments, of the copy kept.
         self._seen: dict[tuple[datetime.date, str], tuple[int, bool]] = {}
 
@@ -410,8 +420,11 @@ class FileStream:
             lines += new
             found = [k for k, line in enumerate(new) if line.startswith(_HEADER_STARTS)]
             waiting += (k + offset for k in found if k + offset)  # line 0 is waiting already
+            self._held += sum(map(len, new))
             yield from self._decide(waiting, final=False)
             if self.error is not None:
+                return
+            if self._held > self.limits.text_chars and self._runaway():
                 return
         if self.error is not None:
             return
@@ -459,13 +472,46 @@ class FileStream:
             date = self._header(lines, i)
             if date is None:
                 continue
-            yield from self._finish(lines[:i], self._base, *self._current)
+            done = lines[:i]
+            yield from self._finish(done, self._base, *self._current)
             if self.error is not None:
                 return
             del lines[:i]
             self._base += i
             self._current = (date, lines[2])
             waiting[:] = [w - i for w in waiting]
+            self._held -= sum(map(len, done))
+            self._checked, self._run = 0, (0, 4)
+
+    def _runaway(self) -> bool:
+        """Whether the held post has more text between two comment numbers than any body
+        or comment may hold: the file is rejected while reading, so such a post is never
+        held whole. Each line is checked once, only in posts already holding more than
+        the limit, and only once it is known not to be a header.
+
+        All the text between two item lines lands in one body or comment (the comment
+        region starts at an item line), less at most 6 spaces of indent per line; only
+        text the parser would drop (after an out-of-sequence first number) counts too."""
+
+        lines, most = self._lines, self.limits.text_chars
+        run, start = self._run
+        first = max(self._checked, 4)
+        for i in range(first, len(lines) - 3):
+            line = lines[i]
+            if (
+                line.startswith("  ")
+                and (match := _ITEM.fullmatch(line))
+                and len(match[1]) in (2, 4)
+            ):
+                run, start = 0, i
+                continue
+            run += max(len(line) - 6, 0)
+            if run > most:
+                message = f"over {most:,} characters of text in one post or comment"
+                self.error = Issue(self.name, self._base + start + 1, message)
+                return True
+        self._checked, self._run = max(first, len(lines) - 3), (run, start)
+        return False
 
     def _header(self, lines: list[str], i: int) -> datetime.date | None:
         line = lines[i]

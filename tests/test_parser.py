@@ -373,14 +373,37 @@ def test_a_post_or_comment_over_the_size_limit_rejects_the_file_at_its_line():
 
 def test_the_first_posts_come_out_before_the_rest_of_the_file_is_read():
     later = POST.replace("Wednesday, 18", "Thursday, 19").replace("A PO's", "Another")
-    more = "    more\n" * 300_000  # beyond the first chunk read
-    text = StringIO(POST + "  1. First\n\n" + later + "  1. Long\n" + more + "x" * 200)
+    more = "    more words\n" * 300_000  # beyond the first chunk read
+    text = StringIO(POST + "  1. First\n\n" + later + "  1. Long\n" + more)
     stream = FileStream("f.txt", Limits(post_chars=99, comment_chars=99), text)
     posts = iter(stream)
     assert next(posts).comments[0].body == "First"
     assert stream.error is None and text.tell() < len(text.getvalue())
     assert list(posts) == []
-    assert str(stream.error) == "f.txt:300016: a line of over 99 characters"
+    assert str(stream.error) == "f.txt:15: over 99 characters of text in one post or comment"
+
+
+class Reads(StringIO):
+    """Text that counts how much of it was read."""
+
+    chars = 0
+
+    def read(self, size: int | None = -1) -> str:
+        data = super().read(size)
+        self.chars += len(data)
+        return data
+
+
+def test_a_post_too_big_for_the_limits_is_rejected_before_it_is_read_whole():
+    limits = Limits(post_chars=1_000, comment_chars=100)
+    comments = "".join(f"  {n}. {'word ' * 18}\n" for n in range(1, 3_000))
+    parsed = parse_text(POST + comments, "many.txt", limits)  # 2,999 comments of 90
+    assert not parsed.rejected and len(parsed.posts[0].comments) == 2_999
+    body = POST + "  1. ok\n" + "      a reply's words\n" * 300_000  # 6 MB in one comment
+    text = Reads(body)
+    stream = FileStream("f.txt", limits, text)
+    assert list(stream) == [] and text.chars < len(body) / 5
+    assert str(stream.error) == "f.txt:7: over 1,000 characters of text in one post or comment"
 
 
 def test_a_file_of_odd_lines_lists_its_first_thousand_warnings_and_counts_the_rest():
