@@ -296,6 +296,8 @@ if SENTRY_DSN:
 FORUM_MAX_DEPTH = int(os.environ.get("FORUM_MAX_DEPTH", "3"))
 FORUM_AUTO_APPROVE_AFTER = int(os.environ.get("FORUM_AUTO_APPROVE_AFTER", "3"))
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", "3"))
+# Above this many top-level comments a post's thread is paged (issue 19).
+FORUM_THREAD_PAGE_SIZE = int(os.environ.get("FORUM_THREAD_PAGE_SIZE", "200"))
 # Seconds a moderator's bulk action waits for a lock (PostgreSQL) before it is rolled back
 # with a "nothing was changed, try again" message, instead of hanging the admin request.
 FORUM_MODERATION_LOCK_TIMEOUT = float(os.environ.get("FORUM_MODERATION_LOCK_TIMEOUT", "10"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,11 +24,15 @@ from moderation.forms import FlagForm
 from .cache import PAGE_NUMBER, cache_anonymous_page
 from .models import Comment, Post
 from .text import first_sentence
-from .thread import ThreadReader, published_count, thread_nodes, thread_rows
+from .thread import ThreadReader, published_count, thread_nodes, thread_page, thread_rows
 
 POSTS_PER_PAGE = 10
 # Blogger's mobile switch and comment links; the post answers them at its canonical URL.
 LEGACY_QUERY_KEYS = ("m", "showComment")
+# `?comment=12.1`: a comment's link wherever it is, redirected to the page that holds it.
+COMMENT_QUERY_KEY = "comment"
+# A long thread's pages: a number, or "all".
+THREAD_PAGE = rf"{PAGE_NUMBER}|all"
 # What each cached page reads of the query string (forum.cache keys on that alone).
 cache_paginated_page = cache_anonymous_page(reads={"page": PAGE_NUMBER})
 cache_single_page = cache_anonymous_page(reads={})
@@ -105,18 +110,48 @@ def archive_index(request: HttpRequest) -> HttpResponse:
     return render(request, "forum/archive_index.html")
 
 
-@method_decorator(cache_anonymous_page(reads={}, uncached=LEGACY_QUERY_KEYS), name="dispatch")
+@method_decorator(
+    cache_anonymous_page(
+        reads={"page": THREAD_PAGE}, uncached=(*LEGACY_QUERY_KEYS, COMMENT_QUERY_KEY)
+    ),
+    name="dispatch",
+)
 class PostDetailView(DetailView):
-    """A post at Blogger's path `/YYYY/MM/slug.html`, with its whole thread."""
+    """A post at Blogger's path `/YYYY/MM/slug.html`, with its thread: whole, or in pages
+    of FORUM_THREAD_PAGE_SIZE top-level comments (each with its replies) when longer."""
 
     template_name = "forum/post_detail.html"
     context_object_name = "post"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.object = self.get_object()
+        if COMMENT_QUERY_KEY in request.GET:
+            path = request.GET[COMMENT_QUERY_KEY]
+            found = Comment.objects.visible().filter(post=self.object, path=path).first()
+            return HttpResponseRedirect(self.comment_url(found))
         if any(key in request.GET for key in LEGACY_QUERY_KEYS):
             return HttpResponseRedirect(self.legacy_target(request.GET.get("showComment", "")))
         return self.render_to_response(self.get_context_data(object=self.object))
+
+    def comment_url(self, comment: Comment | None) -> str:
+        """The URL of the page of this post that holds `comment`, at its anchor (the
+        post's URL when there is no such comment)."""
+        url = self.object.get_absolute_url()
+        if comment is None:
+            return url
+        top_level = Comment.objects.visible().filter(tree_id=self.object.tree_id, level=1)
+        position = top_level.filter(lft__lte=comment.lft).count()
+        page = (position - 1) // settings.FORUM_THREAD_PAGE_SIZE + 1
+        return f"{url}?page={page}#{comment.anchor}" if page > 1 else f"{url}#{comment.anchor}"
+
+    def thread_page_number(self) -> int | None:
+        """The page asked for: 1 by default, None for "show all"."""
+        asked = self.request.GET.get("page", "1")
+        if asked == "all":
+            return None
+        if not asked.isdigit() or int(asked) < 1:
+            raise Http404("No such page")
+        return int(asked)
 
     def get_object(self, queryset=None) -> Post:
         month = self.kwargs["month"]
@@ -138,14 +173,8 @@ class PostDetailView(DetailView):
                 at = datetime.datetime.fromtimestamp(int(show_comment) / 1000, tz=datetime.UTC)
             except (OverflowError, OSError, ValueError):
                 return url
-            found = (
-                Comment.objects.visible()
-                .filter(post=self.object, created_at=at)
-                .only("path", "pk")
-                .first()
-            )
-            if found is not None:
-                return f"{url}#{found.anchor}"
+            found = Comment.objects.visible().filter(post=self.object, created_at=at).first()
+            return self.comment_url(found)
         return url
 
     def get_context_data(self, **kwargs) -> dict:
@@ -153,7 +182,17 @@ class PostDetailView(DetailView):
         post = self.object
         user = self.request.user
         rows = thread_rows(post, user)
-        nodes, tail = thread_nodes(rows, ThreadReader(post, user))
+        asked = self.thread_page_number()
+        page = thread_page(rows, asked, settings.FORUM_THREAD_PAGE_SIZE)
+        if asked not in (None, 1) and page.number != asked:
+            raise Http404("No such page")
+        if page.count > 1:
+            url = post.get_absolute_url()
+            nodes, tail = thread_nodes(
+                page.rows, ThreadReader(post, user), rows, lambda path: f"{url}?comment={path}"
+            )
+        else:
+            nodes, tail = thread_nodes(rows, ThreadReader(post, user))
         if user.is_authenticated:
             # The flag form's CSRF input and reason <select> (from moderation's form),
             # rendered once and printed under every comment the reader may flag.
@@ -165,6 +204,7 @@ class PostDetailView(DetailView):
             description=first_sentence(post.body) or post.title,
             thread=nodes,
             thread_tail=tail,
+            thread_page=page,
             comment_count=published_count(rows),
             archive_year=post.year,
             archive_month=post.month,

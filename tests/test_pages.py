@@ -391,8 +391,11 @@ def test_a_post_page_runs_a_constant_number_of_queries(
 
     with django_assert_max_num_queries(6):
         page = html(client.get(post.get_absolute_url()))
+    with django_assert_max_num_queries(6):
+        whole = html(client.get(post.get_absolute_url() + "?page=all"))
 
-    assert page.count('class="comment-item"') == written
+    assert whole.count('class="comment-item"') == written
+    assert page.count('class="comment-item"') == min(top_level, 200) * (1 + replies)
 
 
 def test_a_logged_in_readers_post_page_adds_only_the_session_and_user(
