@@ -67,6 +67,8 @@ PAGES = [
     Page("year", "/2015/"),
     Page("month", "/2015/02/"),
     Page("archive", "/archive/"),
+    Page("latest comments", "/comments/"),
+    Page("active threads", "/active/"),
     Page("search", "/search/"),
     Page("search with results", "/search/?q=probation"),
     Page("search with filters", "/search/?q=probation&year=2015&kind=comment&sort=new"),
