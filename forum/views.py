@@ -205,6 +205,8 @@ class PostDetailView(DetailView):
             thread=nodes,
             thread_tail=tail,
             thread_page=page,
+            # The comments' ids in page order, for static/js/since.js ("new since...").
+            thread_pks=",".join(node["pk"] for node in nodes),
             comment_count=published_count(rows),
             archive_year=post.year,
             archive_month=post.month,
