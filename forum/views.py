@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.template.backends.utils import csrf_input
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
@@ -51,9 +52,27 @@ class PostListMixin:
         return Post.objects.published().with_comment_count().order_by("-date", "-id")
 
 
+ON_THIS_DAY = 10
+
+
+def on_this_day(today: datetime.date) -> QuerySet[Post]:
+    """Posts published on this calendar date in earlier years, newest first: a 15-year
+    archive that resurfaces itself (issue 19). 29 February comes back in leap years only."""
+    earlier = Post.objects.published().filter(
+        month=today.month, date__day=today.day, year__lt=today.year
+    )
+    return earlier.only("title", "slug", "date", "year", "month").order_by("-date")[:ON_THIS_DAY]
+
+
 @method_decorator(cache_paginated_page, name="dispatch")
 class HomeView(PostListMixin, ListView):
     template_name = "forum/home.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            context["on_this_day"] = on_this_day(timezone.localdate())
+        return context
 
 
 class ArchiveWidgetMixin:

@@ -8,6 +8,7 @@ import secrets
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -661,3 +662,26 @@ def test_a_page_cached_before_a_change_commits_is_not_served_after_it(
         client.get(post.get_absolute_url())
 
     assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+# On this day (issue 19)
+
+
+def test_the_home_page_resurfaces_posts_of_this_date_in_earlier_years(client: Client):
+    PostFactory(date=datetime.date(2013, 12, 7), title="Inspection day, 2013")
+    PostFactory(date=datetime.date(2017, 12, 7), title="Inspection day, 2017")
+    PostFactory(date=datetime.date(2017, 12, 8), title="The day after")
+    PostFactory(date=datetime.date(2016, 12, 7), title="Unpublished", is_published=False)
+    PostFactory(date=datetime.date(2026, 12, 7), title="Today's own post")
+    for n in range(10):
+        PostFactory(date=datetime.date(2026, 11, 1 + n))
+
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC)):
+        page = html(client.get("/"))
+        second = html(client.get("/?page=2"))
+
+    section = page[page.index("On this day") :]
+    assert section.index("Inspection day, 2017") < section.index("Inspection day, 2013")
+    for absent in ("The day after", "Unpublished", "Today&#x27;s own post"):
+        assert absent not in section
+    assert "On this day" not in second
