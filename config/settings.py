@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "moderation",  # before the admin: its templates add the queue count to the admin index
     "search",
     "outbox",
+    "watching",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("profile/", include("accounts.urls")),
     path("moderation/", include("moderation.urls")),
     path("search/", include("search.urls")),
+    path("watch/", include("watching.urls")),
     path("", include("forum.urls")),
 ]
 

@@ -69,6 +69,7 @@ PAGES = [
     Page("archive", "/archive/"),
     Page("latest comments", "/comments/"),
     Page("active threads", "/active/"),
+    Page("watch a thread", lambda s: f"/watch/{s.post.pk}/", user="reader"),
     Page("search", "/search/"),
     Page("search with results", "/search/?q=probation"),
     Page("search with filters", "/search/?q=probation&year=2015&kind=comment&sort=new"),
