@@ -25,7 +25,15 @@ from moderation.forms import FlagForm
 from .cache import PAGE_NUMBER, cache_anonymous_page
 from .models import Comment, Post
 from .text import first_sentence
-from .thread import ThreadReader, published_count, thread_nodes, thread_page, thread_rows
+from .thread import (
+    ThreadReader,
+    comment_location,
+    newest_published,
+    published_count,
+    thread_nodes,
+    thread_page,
+    thread_rows,
+)
 
 POSTS_PER_PAGE = 10
 # Blogger's mobile switch and comment links; the post answers them at its canonical URL.
@@ -153,15 +161,12 @@ class PostDetailView(DetailView):
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def comment_url(self, comment: Comment | None) -> str:
-        """The URL of the page of this post that holds `comment`, at its anchor (the
-        post's URL when there is no such comment)."""
-        url = self.object.get_absolute_url()
+        """The page of this post that holds `comment`, at its anchor (the post's URL when
+        there is no such comment)."""
         if comment is None:
-            return url
-        top_level = Comment.objects.visible().filter(tree_id=self.object.tree_id, level=1)
-        position = top_level.filter(lft__lte=comment.lft).count()
-        page = (position - 1) // settings.FORUM_THREAD_PAGE_SIZE + 1
-        return f"{url}?page={page}#{comment.anchor}" if page > 1 else f"{url}#{comment.anchor}"
+            return self.object.get_absolute_url()
+        comment.post = self.object
+        return comment_location(comment)
 
     def thread_page_number(self) -> int | None:
         """The page asked for: 1 by default, None for "show all"."""
@@ -224,8 +229,10 @@ class PostDetailView(DetailView):
             thread=nodes,
             thread_tail=tail,
             thread_page=page,
-            # The comments' ids in page order, for static/js/since.js ("new since...").
+            # For static/js/since.js ("new since your last visit"): the comments' ids in
+            # page order, and the newest published comment's id in the whole thread.
             thread_pks=",".join(node["pk"] for node in nodes),
+            thread_top=newest_published(rows),
             comment_count=published_count(rows),
             archive_year=post.year,
             archive_month=post.month,

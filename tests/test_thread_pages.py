@@ -8,11 +8,12 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from forum.models import Comment, CommentStatus, Post
 from forum.threads import set_status
 from tests.bulk import bulk_thread
-from tests.factories import PostFactory, comment
+from tests.factories import PostFactory, comment, moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,15 @@ def test_a_paged_thread_runs_a_constant_number_of_queries(
         with django_assert_max_num_queries(4):
             client.get(url + query)
     assert len(numbers(client, url + "?page=3")) == 100
+
+
+def test_a_moderator_posting_in_a_long_thread_lands_on_the_last_page_at_the_new_comment(
+    client: Client,
+):
+    post = long_thread()
+    client.force_login(moderator())
+    response = client.post(
+        reverse("forum:comment_create", args=[post.pk]), {"body": "Late words.", "anonymous": "on"}
+    )
+    assert response["Location"] == post.get_absolute_url() + "?page=3#c8"
+    assert numbers(client, post.get_absolute_url() + "?page=3") == ["7", "8"]

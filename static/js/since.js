@@ -2,9 +2,10 @@
 // keeps, per post, how many published comments it has seen and the newest comment's id
 // (localStorage "forum:seen:<post id>" = {"count": n, "top": id}). Nothing is sent.
 //
-// On a post page (section#comments with data-post, data-comments and data-pks, the ids
-// of its comments in page order) the comments added since are marked "new" and a line
-// at the top says how many, with a link to the first. On lists of posts (elements with
+// On a post page (section#comments with data-post, data-comments, data-pks: the ids of
+// its comments in page order, and data-top: the thread's newest published id) the
+// comments added since are marked "new" and a line at the top says how many, with a
+// link to the first (or to the whole thread, when they are on other pages of it). On lists of posts (elements with
 // data-post and data-comments) a post opened before shows "N new". Without this script
 // nothing is shown and nothing changes.
 (function () {
@@ -57,10 +58,7 @@
   var ids = (thread.getAttribute("data-pks") || "").split(",").map(Number);
   var articles = thread.querySelectorAll(".comment-list article.comment");
   var seen = read(post);
-  var top = seen ? seen.top : 0;
-  ids.forEach(function (id) {
-    top = Math.max(top, id);
-  });
+  var top = Math.max(seen ? seen.top : 0, parseInt(thread.getAttribute("data-top"), 10) || 0);
   if (seen) {
     var fresh = [];
     articles.forEach(function (article, i) {
