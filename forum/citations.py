@@ -2,9 +2,9 @@
 the same post, as the blog's readers always wrote ("see 12", "Anon at 20.55").
 
 Worked out once, when a comment's text is saved (`Comment.save`): its stored HTML carries
-a link for every cited number that exists in the thread then, and `cited_paths` lists
-them, so the post page derives back-links ("cited by 14, 17.2") from the rows it
-already reads, with no query and no parsing per request. Visibility changes after the
+a link for every cited number that exists in the thread then, marked `data-cite`, so
+the post page derives back-links ("cited by 14, 17.2") from the rows it already reads,
+with no query, and parses only the few comments that cite. Visibility changes after the
 save (a cited comment removed, or restored) are applied when the page is rendered, from
 the same rows: a link to a comment the reader cannot see goes back to plain text.
 Imported text is never rewritten (`Comment.save` skips it).
@@ -13,7 +13,7 @@ Imported text is never rewritten (`Comment.save` skips it).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString
@@ -21,20 +21,22 @@ from django.utils.safestring import SafeString
 # `>>12` or `>>12.1` as render_text escaped it, not inside a word ("a>>12" is not one,
 # nor ">>>12") and not followed by more of a word ("12a"); a trailing full stop ends it.
 CITATION = re.compile(r"(?<![\w;])&gt;&gt;(\d{1,6}(?:\.\d{1,6}){0,7})(?![\w]|\.\d)")
+# What every comment holding a citation link contains, and nothing else does (a reader's
+# text is escaped, so it cannot hold a double quote).
+MARKER = 'data-cite="'
 # A link this module wrote into stored HTML, to find it again at render time.
 LINK = re.compile(r'<a class="cite" href="#[^"]*" data-cite="([0-9.]+)">(&gt;&gt;[0-9.]+)</a>')
 
 
-def link_citations(html: str, existing: Callable[[set[str]], Collection[str]]) -> tuple[str, str]:
+def link_citations(html: str, existing: Callable[[set[str]], Collection[str]]) -> str:
     """Link the citations in rendered comment HTML to the numbers `existing` confirms
-    (given the cited paths, it returns those the thread holds). Returns the HTML and the
-    cited paths, space-separated (what `Comment.cited_paths` stores)."""
-    cited = {match.group(1) for match in CITATION.finditer(html)}
-    if not cited:
-        return html, ""
-    found = set(existing(cited))
+    (given the cited paths, it returns those the thread holds)."""
+    wanted = {match.group(1) for match in CITATION.finditer(html)}
+    if not wanted:
+        return html
+    found = set(existing(wanted))
     if not found:
-        return html, ""
+        return html
 
     def link(match: re.Match) -> str:
         path = match.group(1)
@@ -42,7 +44,7 @@ def link_citations(html: str, existing: Callable[[set[str]], Collection[str]]) -
             return match.group(0)
         return f'<a class="cite" href="{anchor(path)}" data-cite="{path}">{match.group(0)}</a>'
 
-    return CITATION.sub(link, html), " ".join(sorted(found, key=path_key))
+    return CITATION.sub(link, html)
 
 
 def anchor(path: str) -> str:
@@ -50,9 +52,9 @@ def anchor(path: str) -> str:
     return "#c" + path.replace(".", "-")
 
 
-def path_key(path: str) -> tuple[int, ...]:
-    """Sort key of a number path: 2 before 12, 12 before 12.1."""
-    return tuple(int(part) for part in path.split("."))
+def cited(html: str) -> list[str]:
+    """The numbers a comment's stored HTML links to."""
+    return [match.group(1) for match in LINK.finditer(html)]
 
 
 def relink(
@@ -73,12 +75,11 @@ def relink(
     return SafeString(LINK.sub(fix, html))
 
 
-def back_links(
-    cited_by: Iterable[str], anchor_url: Callable[[str], str] | None = None
-) -> SafeString:
-    """'cited by 14, 17.2' under a comment, each number a link to the citing comment."""
-    links = ", ".join(
-        f'<a href="{escape(anchor_url(path) if anchor_url else anchor(path))}">{escape(path)}</a>'
-        for path in sorted(set(cited_by), key=path_key)
-    )
+def back_links(citers: list[str], anchor_url: Callable[[str], str] | None = None) -> SafeString:
+    """'cited by 14, 17.2' under a comment, each number (in reading order) a link to the
+    citing comment. Numbers are digits and dots (LINK), so only a URL needs escaping."""
+    if anchor_url is None:
+        links = ", ".join(f'<a href="{anchor(path)}">{path}</a>' for path in citers)
+    else:
+        links = ", ".join(f'<a href="{escape(anchor_url(path))}">{path}</a>' for path in citers)
     return SafeString(f'<p class="comment__cited-by">cited by {links}</p>')

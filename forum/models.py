@@ -239,13 +239,6 @@ class Comment(MPTTModel):
     is_imported = models.BooleanField(
         default=False, editable=False, help_text="From the blog's archive, not written here."
     )
-    cited_paths = models.TextField(
-        blank=True,
-        default="",
-        db_default="",  # the importer's raw inserts leave it out
-        editable=False,
-        help_text="Comments of the same post this one cites ('12 12.1'), linked in body_html.",
-    )
     source_file = models.CharField(max_length=255, blank=True)
     source_line = models.PositiveIntegerField(null=True, blank=True)
 
@@ -269,7 +262,7 @@ class Comment(MPTTModel):
     def save(self, *args, **kwargs) -> None:
         self.body_html = render_text(self.body)
         if not self.is_imported and self.post_id is not None:
-            self.body_html, self.cited_paths = link_citations(self.body_html, self.numbered)
+            self.body_html = link_citations(self.body_html, self.numbered)
         super().save(*args, **kwargs)
 
     def numbered(self, paths: set[str]) -> list[str]:

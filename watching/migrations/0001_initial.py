@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('forum', '0003_comment_cited_paths'),
+        ('forum', '0002_named_states'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
