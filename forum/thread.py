@@ -54,9 +54,9 @@ BODY = THREAD_FIELDS.index("body_html")
 ThreadRow = tuple[int, int, int | None, str, str, str, str, str, int | None, str, str, str]
 
 # A number path ("12.1", or "" before a comment is numbered) needs no escaping: telling
-# so costs 0.3 µs a comment where escape() cost 1.8 µs, twice per comment (path and
-# anchor), about 3 ms of a 1,000-comment page's render (issue 19: the time citations and
-# "new since" markers add had to come from somewhere).
+# so costs 0.3 µs where escape() cost 1.8 µs, twice per comment (path and anchor). That
+# pays for citations (issue 19): the 1,000-comment thread's walk, citations included,
+# took 5.8 and 4.4 ms against 7.0 and 5.6 ms before them (min of 300 calls, two runs).
 number_path = re.compile(r"[0-9.]*").fullmatch
 OPEN_REPLIES = mark_safe('<ol class="replies">')
 NEXT_SIBLING = mark_safe("</li>")
