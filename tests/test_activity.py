@@ -113,3 +113,23 @@ def test_activity_pages_run_a_constant_number_of_queries(
     for url in ("/comments/", "/active/"):
         with django_assert_max_num_queries(4):
             html(client, url)
+
+
+def test_without_javascript_nothing_is_marked_new_and_the_browser_gets_only_counts(
+    client: Client, busy_site
+):
+    """'New since your last visit' is the browser's own (static/js/since.js): the server
+    keeps no reading log and its pages say nothing is new, only what there is."""
+    musings, gate = busy_site
+    post_page = html(client, musings.get_absolute_url())
+    home = html(client, "/")
+
+    first, spam = musings.comments.get(path="1"), musings.comments.get(path="2")
+    # Ids in page order, the spam comment's placeholder too; one published comment.
+    assert (
+        f'data-post="{musings.pk}" data-comments="1" data-pks="{first.pk},{spam.pk}"' in post_page
+    )
+    assert f'data-top="{first.pk}"' in post_page
+    assert f'data-post="{musings.pk}" data-comments="1"' in home
+    for page in (post_page, home):
+        assert "since your last visit" not in page and "new-badge" not in page
