@@ -21,8 +21,10 @@ from .feeds import FEED_LENGTH, SITE_TITLE, CommentsFeed, PostsFeed
 from .models import Comment, Post
 
 PER_PAGE = 25
-# /active/ lists the threads of this many latest comments (pages of PER_PAGE threads).
-ACTIVE_WINDOW = 2000
+# Recent activity reaches back this many public comments: /comments/ pages through them,
+# /active/ lists their threads. Both then read (and count) along the published_at index
+# whatever the archive's size; older comments are the archive's and search's business.
+RECENT_WINDOW = 2000
 SNIPPET_WORDS = 30
 
 
@@ -37,10 +39,10 @@ def latest_comments() -> QuerySet[Comment]:
 
 def active_threads() -> list[tuple[int, datetime.datetime]]:
     """(post id, when its newest comment was published) of the threads with the newest
-    public comments, newest first: the posts among the latest ACTIVE_WINDOW public
+    public comments, newest first: the posts among the latest RECENT_WINDOW public
     comments. Read along the published_at index, so its cost does not grow with the
     archive (a GROUP BY over every comment of every post would)."""
-    recent = latest_comments().values_list("post_id", "published_at")[:ACTIVE_WINDOW]
+    recent = latest_comments().values_list("post_id", "published_at")[:RECENT_WINDOW]
     newest: dict[int, datetime.datetime] = {}
     for post_id, published_at in recent:
         newest.setdefault(post_id, published_at)
@@ -80,7 +82,7 @@ class RecentCommentsView(ListView):
     paginate_by = PER_PAGE
 
     def get_queryset(self) -> QuerySet[Comment]:
-        return latest_comments()
+        return latest_comments()[:RECENT_WINDOW]
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
