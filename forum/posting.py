@@ -96,9 +96,6 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         status=decision.status,
     )
     logger.info("Comment %s on post %s: %s", comment.pk, post.pk, comment.status)
-    if user.comment_anonymously != form.cleaned_data["anonymous"]:
-        user.comment_anonymously = form.cleaned_data["anonymous"]
-        user.save(update_fields=["comment_anonymously"])
     messages.success(request, PUBLISHED_MESSAGE if comment.is_public else HELD_MESSAGE)
     return redirect(comment_location(comment))  # the page of a long thread that holds it
 
