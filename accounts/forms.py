@@ -5,15 +5,31 @@ from __future__ import annotations
 from allauth.account import app_settings as allauth_settings
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.db.models import Q
 
 from forum.models import ANONYMOUS, Comment
 
 from .models import User
+from .names import invisible, normalise, skeletons
 
-# Names that would pass a reader's comment off as the anonymous crowd or as the site.
-RESERVED_NAMES = {ANONYMOUS.lower(), "moderator", "moderators", "admin", "administrator"}
-RESERVED = "That name is reserved: please choose another."
-TAKEN = "Another reader already uses that name: please choose another."
+# Names that would pass a reader's comment off as the anonymous crowd, as staff or as the
+# site; any look-alike of them (accounts.names.skeletons) is refused too.
+RESERVED_NAMES = (
+    ANONYMOUS,
+    "Moderator",
+    "Moderators",
+    "Admin",
+    "Administrator",
+    "On Probation",
+    "On Probation Forum",
+)
+RESERVED = "That name is reserved, or looks like a reserved name: please choose another."
+TAKEN = "Another reader uses that name, or one that looks like it: please choose another."
+INVISIBLE = (
+    "Names cannot contain invisible characters (such as zero-width spaces or "
+    "text-direction controls): please type the name again."
+)
+NAME_TOO_LONG = "That name is too long: at most %(limit)d characters, please."
 BLOG_NAME = "That name signed comments on the original blog: please choose another."
 
 
@@ -34,18 +50,38 @@ class ProfileForm(forms.ModelForm):
         }
 
     def clean_display_name(self) -> str:
-        """A name nobody else answers to, so a signed comment cannot impersonate anyone."""
-        name = " ".join(self.cleaned_data["display_name"].split())
+        """A name nobody else answers to, so a signed comment cannot impersonate anyone:
+        one normal form, nothing invisible, and no look-alike of a reserved or taken name."""
+        typed = self.cleaned_data["display_name"]
+        if any(invisible(char) for char in typed):
+            raise forms.ValidationError(INVISIBLE)
+        name = normalise(typed)
         if not name:
             return ""
-        if name.lower() in RESERVED_NAMES:
+        limit = User._meta.get_field("display_name").max_length
+        if len(name) > limit:
+            raise forms.ValidationError(NAME_TOO_LONG, params={"limit": limit})
+        raw, folded = skeletons(name)
+        if any(_looks_alike((raw, folded), reserved) for reserved in RESERVED_NAMES):
             raise forms.ValidationError(RESERVED)
         others = User.objects.exclude(pk=self.instance.pk)
-        if others.filter(display_name__iexact=name).exists():
+        if others.filter(Q(name_skeleton=raw) | Q(name_skeleton_folded=folded)).exists():
             raise forms.ValidationError(TAKEN)
         if Comment.objects.imported().filter(display_name__iexact=name).exists():
             raise forms.ValidationError(BLOG_NAME)
         return name
+
+
+def _looks_alike(name: tuple[str, str], reserved: str) -> bool:
+    """Whether a name's skeletons match the reserved name's as written, in capitals or in
+    lower case ("ΑΝΟΝΥΜΟUS" in Greek capitals is "ANONYMOUS")."""
+    raw, folded = name
+    return any(
+        raw == other_raw or folded == other_folded
+        for other_raw, other_folded in map(
+            skeletons, (reserved, reserved.upper(), reserved.lower())
+        )
+    )
 
 
 class SignupForm(allauth_forms.SignupForm):
