@@ -193,6 +193,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True  # one address per account, replaced once the new one is verified
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # failed logins per (address, account)
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # its spam trap hidden, not off-screen
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[On Probation Forum] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -200,7 +201,10 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or emai
 # Counted in the cache, so with CACHE_URL (Redis) every app server shares the counts.
 ACCOUNT_RATE_LIMITS = {
     "login": "20/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Failures per client address, and per (address, account) (accounts.adapter) with a
+    # longer wait after each threshold: 5 in 5 minutes, 10 in an hour, 20 in a day. None is
+    # per account alone, so a stranger's guesses cannot lock the owner out.
+    "login_failed": "10/m/ip,60/h/ip,5/5m/key,10/h/key,20/d/key",
     "signup": "5/m/ip,20/h/ip",
 }
 # Behind N reverse proxies the client's IP is the Nth address from the right of
