@@ -51,6 +51,11 @@ class User(AbstractUser):
         default=False, help_text="Email me when someone replies to one of my comments."
     )
 
+    def __str__(self) -> str:
+        """The handle: wherever the admin names an account (flags, the log, watches) it
+        shows the pseudonym, never the username, which allauth derives from the address."""
+        return self.handle
+
     def save(self, *args, **kwargs) -> None:
         """Keep the name's skeletons in step with the name, whoever changes it."""
         raw, folded = skeletons(self.display_name) if self.display_name else ("", "")

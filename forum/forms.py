@@ -43,7 +43,8 @@ class CommentForm(forms.Form):
     anonymous = forms.BooleanField(
         label="Post as Anonymous",
         required=False,
-        help_text="Readers see “Anonymous”; only moderators can see who wrote it.",
+        help_text="Readers see “Anonymous”; moderators see a pseudonym, and your name only "
+        "if one of them records a reason to look (see the privacy page).",
     )
     # Honeypot: hidden from people by CSS and aria-hidden; bots fill in every field.
     website = forms.CharField(

@@ -21,6 +21,7 @@ from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from moderation.forms import FlagForm
+from moderation.identity import history_counts
 
 from .cache import PAGE_NUMBER, cache_anonymous_page
 from .models import Comment, Post
@@ -217,6 +218,11 @@ class PostDetailView(DetailView):
             )
         else:
             nodes, tail = thread_nodes(rows, ThreadReader(post, user))
+        sealed = [node for node in nodes if node["sealed_author_id"]]
+        if sealed:  # a moderator's page: the handles' histories, in one query
+            histories = history_counts(node["sealed_author_id"] for node in sealed)
+            for node in sealed:
+                node["history"] = histories[node["sealed_author_id"]]
         if user.is_authenticated:
             # The flag form's CSRF input and reason <select> (from moderation's form),
             # rendered once and printed under every comment the reader may flag.

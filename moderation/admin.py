@@ -16,9 +16,11 @@ from urllib.parse import urlencode, urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -28,6 +30,7 @@ from forum.models import Comment, CommentStatus, Post
 from forum.permissions import can_moderate, can_suspend
 
 from .actions import ActionFailed, moderate_many, suspend, watch
+from .identity import History, history_counts, is_sealed, sealed_comments
 from .models import Flag, LogAction, LogEntry, ModerationRules, WatchedUser
 from .queue import flagged, waiting
 from .rules import Record, account_reasons, content_reasons
@@ -87,18 +90,31 @@ class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
 class LogEntryAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
-        "moderator",
+        "moderator_name",
         "action",
         "from_status",
         "to_status",
         "comment",
+        "subject",
         "post",
         "reason",
     )
-    list_filter = ("action", "moderator")
-    list_select_related = ("moderator", "comment__post", "post")
+    # A reveal is listed here for every moderator (filter on "Identity revealed"); the
+    # subject shows as the handle (User.__str__), the moderator by their username.
+    list_filter = ("action", ("moderator", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("moderator", "subject", "comment__post", "post")
     date_hierarchy = "created_at"
     raw_id_fields = ("comment", "post")
+
+    @admin.display(description="moderator", ordering="moderator__username")
+    def moderator_name(self, obj: LogEntry) -> str:
+        return staff_name(obj.moderator)
+
+
+def staff_name(user) -> str:
+    """A moderator by their username, never their handle: a moderator's handle beside
+    their name would unseal their own anonymous comments."""
+    return user.get_username() if user else "—"
 
 
 @admin.register(Flag)
@@ -111,9 +127,13 @@ class FlagAdmin(ReadOnlyAdmin):
 
 @admin.register(WatchedUser)
 class WatchedUserAdmin(ModerationPermissions, ReadOnlyAdmin):
-    list_display = ("user", "created_by", "created_at")
+    list_display = ("user", "watched_by", "created_at")
     list_select_related = ("user", "created_by")
     actions = ["stop_watching"]
+
+    @admin.display(description="created by")
+    def watched_by(self, obj: WatchedUser) -> str:
+        return staff_name(obj.created_by)
 
     @admin.action(description="Stop moderating all their comments", permissions=["suspend"])
     def stop_watching(self, request: HttpRequest, queryset) -> None:
@@ -207,24 +227,25 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 
 class AuthorFilter(admin.SimpleListFilter):
-    """By account: ?author=ID (the author column links it); lists authors with comments waiting."""
+    """A handle's anonymous comments: ?author=HANDLE (the author column links it); lists the
+    handles with comments waiting. Never their signed comments: those carry the name."""
 
-    title = "author"
+    title = "author (anonymous comments)"
     parameter_name = "author"
 
     def lookups(self, request, model_admin):
         waiting = (
             Comment.objects.pending()
-            .filter(author__isnull=False)
-            .order_by()
-            .values_list("author_id", "author__username")
+            .filter(sealed_comments())
+            .order_by("author__handle")
+            .values_list("author__handle", flat=True)
             .distinct()[:30]
         )
-        return [(str(pk), name) for pk, name in waiting]
+        return [(handle, handle) for handle in waiting]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(author_id=self.value())
+        if self.value():
+            return queryset.filter(sealed_comments(), author__handle=self.value())
         return queryset
 
 
@@ -254,13 +275,17 @@ class LogEntryInline(ReadOnlyInline):
     model = LogEntry
     fields = readonly_fields = (
         "created_at",
-        "moderator",
+        "moderator_name",
         "action",
         "from_status",
         "to_status",
         "reason",
     )
     verbose_name_plural = "Moderation log"
+
+    @admin.display(description="moderator")
+    def moderator_name(self, obj: LogEntry) -> str:
+        return staff_name(obj.moderator)
 
 
 class FlagInline(ReadOnlyInline):
@@ -302,7 +327,8 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("created_at", "id")
     list_per_page = 50
-    search_fields = ("body", "display_name", "author__email", "author__username")
+    # Not by address or username: a search would tell who is behind a handle.
+    search_fields = ("body", "display_name", "author__handle")
     show_full_result_count = False
     action_form = ReasonActionForm
     actions = [
@@ -386,19 +412,33 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
             "#{} {}", parent.path or parent.pk, Truncator(parent.display_name).chars(20)
         )
 
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return SealedChangeList
+
     @admin.display(description="author · history")
     def author_ref(self, obj: Comment) -> str:
+        """Beside an anonymous comment, the author's handle and record (the sealed-author
+        include, as on the post page), never the name or address; a signed comment shows
+        the name its author published, and no handle to tie the two together."""
         if obj.author is None:
             return format_html("{} <small>(no account)</small>", obj.display_name)
-        query = urlencode({"author": obj.author_id, "status": StatusFilter.ALL})
+        suspended = " · suspended" if obj.author.is_suspended else ""
+        if not is_sealed(obj):
+            return format_html("{} <small>(signed{})</small>", obj.display_name, suspended)
+        histories = getattr(obj, "histories", None) or history_counts([obj.author_id])
+        query = urlencode({"author": obj.author.handle, "status": StatusFilter.ALL})
         return format_html(
-            '<a href="?{}" title="All comments of this account">{}</a><br>'
-            "<small>as “{}”{}<br>{}</small>",
+            '{}<small><a href="?{}">Their anonymous comments</a>{}</small>',
+            render_to_string(
+                "moderation/_sealed_author.html",
+                {
+                    "handle": obj.author.handle,
+                    "history": histories.get(obj.author_id, History()),
+                    "comment_pk": obj.pk,
+                },
+            ),
             query,
-            obj.author.email or obj.author.username,
-            obj.display_name,
-            " · suspended" if obj.author.is_suspended else "",
-            self.history(obj),
+            suspended,
         )
 
     @admin.display(description="text")
@@ -482,3 +522,15 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
     def moderate_authors(self, request: HttpRequest, queryset: QuerySet) -> None:
         n = watch((c.author for c in queryset), request.user)
         self.message_user(request, f"{n} more account(s) will have every comment moderated.")
+
+
+class SealedChangeList(ChangeList):
+    """The queue's page, with the history of every anonymous comment's author on it
+    fetched at once (moderation.identity.history_counts: one query a page)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        authors = {c.author_id for c in self.result_list if is_sealed(c)}
+        histories = history_counts(authors)
+        for comment in self.result_list:
+            comment.histories = histories

@@ -1,4 +1,5 @@
-"""Readers' side of moderation: flagging a comment, and one-click unsubscribe from mail."""
+"""Readers' side of moderation: flagging a comment, and one-click unsubscribe from mail;
+moderators' reveal of who is behind an anonymous comment, and the list of reveals."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forum.models import Comment
-from forum.permissions import can_flag
+from forum.permissions import can_flag, can_moderate
 
 from .actions import flag
-from .forms import FlagForm
+from .forms import FlagForm, RevealForm
+from .identity import history_counts, is_sealed, reveal, reveals
 from .models import Unsubscribe
 from .notifications import REPLIES, read_unsubscribe_token
 
@@ -69,3 +72,39 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "moderation/unsubscribe.html",
         {"done": done, "message": UNSUBSCRIBED[kind], "kind": kind},
     )
+
+
+REVEALS_PER_PAGE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reveal_identity(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks why; POST with a reason logs the reveal, then shows the account's name and
+    address on this one response (nothing is kept open: looking again is another reveal).
+    Moderators only, and only behind an anonymous comment; anyone else gets a 404."""
+    if not can_moderate(request.user):
+        raise Http404
+    comment = get_object_or_404(Comment.objects.comments().select_related("post", "author"), pk=pk)
+    if not is_sealed(comment):
+        raise Http404
+    form = RevealForm(request.POST if request.method == "POST" else None)
+    revealed = None
+    if form.is_valid():
+        revealed = reveal(comment, request.user, form.cleaned_data["reason"])
+    context = {
+        "comment": comment,
+        "form": form,
+        "revealed": revealed,
+        "history": history_counts([comment.author_id])[comment.author_id],
+    }
+    return render(request, "moderation/reveal.html", context)
+
+
+@login_required
+def reveal_list(request: HttpRequest) -> HttpResponse:
+    """Every reveal, newest first: who looked behind which handle, when and why."""
+    if not can_moderate(request.user):
+        raise Http404
+    page = Paginator(reveals(), REVEALS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "moderation/reveals.html", {"page": page})
