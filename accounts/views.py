@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from forum.models import Comment
 
 from .forms import ProfileForm
+from .privacy import kept
 
 COMMENTS_PER_PAGE = 20
 
@@ -30,3 +31,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(mine, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "accounts/profile.html", {"form": form, "page": page})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What is kept, for how long and who sees it: printed from accounts.privacy, the
+    declaration tests/test_privacy.py holds against the real models."""
+    return render(request, "accounts/privacy.html", {"kept": kept()})

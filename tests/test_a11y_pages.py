@@ -58,7 +58,7 @@ class Page:
 
 
 # One line a page. Pages still to come join here the same way (recent activity at
-# /comments/ and /active/, the moderation pages, the privacy page).
+# /comments/ and /active/, the moderation pages).
 PAGES = [
     Page("home", "/"),
     Page("post", lambda s: s.post.get_absolute_url()),
@@ -96,7 +96,14 @@ PAGES = [
     Page("moderation log", "/admin/moderation/logentry/", user="moderator"),
     Page("flags", "/admin/moderation/flag/", user="moderator"),
     Page("watched accounts", "/admin/moderation/watcheduser/", user="moderator"),
+    Page("privacy", "/privacy/"),
+    Page("reveal an author", lambda s: reveal_page(s), user="moderator"),
+    Page("reveals", "/moderation/reveals/", user="moderator"),
 ]
+
+
+def reveal_page(scene: Scene) -> str:
+    return reverse("moderation:reveal", args=[scene.own.pk])
 
 
 def comment_page(scene: Scene) -> str:
