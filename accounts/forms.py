@@ -13,6 +13,7 @@ from forum.models import ANONYMOUS, Comment
 
 from .models import User
 from .names import invisible, normalise, skeletons
+from .yourdata import Keep
 
 # Names that would pass a reader's comment off as the anonymous crowd, as staff or as the
 # site; any look-alike of them (accounts.names.skeletons) is refused too.
@@ -31,6 +32,7 @@ INVISIBLE = (
     "Names cannot contain invisible characters (such as zero-width spaces or "
     "text-direction controls): please type the name again."
 )
+WRONG_PASSWORD = "That is not your password: your account has not been deleted."
 NAME_TOO_LONG = "That name is too long: at most %(limit)d characters, please."
 BLOG_NAME = "That name signed comments on the original blog: please choose another."
 
@@ -119,3 +121,29 @@ class SignupForm(allauth_forms.SignupForm):
         context = super().get_context()
         context["honeypot"] = allauth_settings.SIGNUP_FORM_HONEYPOT_FIELD
         return context
+
+
+class DeleteAccountForm(forms.Form):
+    """The password again, and what becomes of the published comments."""
+
+    keep = forms.ChoiceField(
+        label="Your published comments",
+        choices=Keep.CHOICES,
+        widget=forms.RadioSelect,
+        help_text="Either way their numbers and the replies to them stay, and nothing links "
+        "them to you any more.",
+    )
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(WRONG_PASSWORD)
+        return password

@@ -97,6 +97,7 @@ PAGES = [
     Page("flags", "/admin/moderation/flag/", user="moderator"),
     Page("watched accounts", "/admin/moderation/watcheduser/", user="moderator"),
     Page("privacy", "/privacy/"),
+    Page("delete account", "/profile/delete/", user="reader"),
     Page("reveal an author", lambda s: reveal_page(s), user="moderator"),
     Page("reveals", "/moderation/reveals/", user="moderator"),
 ]
