@@ -201,10 +201,11 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or emai
 # Counted in the cache, so with CACHE_URL (Redis) every app server shares the counts.
 ACCOUNT_RATE_LIMITS = {
     "login": "20/m/ip",
-    # Failures per client address, and per (address, account) (accounts.adapter) with a
-    # longer wait after each threshold: 5 in 5 minutes, 10 in an hour, 20 in a day. None is
-    # per account alone, so a stranger's guesses cannot lock the owner out.
-    "login_failed": "10/m/ip,60/h/ip,5/5m/key,10/h/key,20/d/key",
+    # Failures per client address (a minute: a whole office may share one), and per
+    # (address, account) (accounts.adapter) with a longer wait after each threshold: 5 in
+    # 5 minutes, 10 in an hour, 20 in a day. None is per account alone, so a stranger's
+    # guesses cannot lock the owner out.
+    "login_failed": "10/m/ip,5/5m/key,10/h/key,20/d/key",
     "signup": "5/m/ip,20/h/ip",
 }
 # Behind N reverse proxies the client's IP is the Nth address from the right of

@@ -10,6 +10,7 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -77,6 +78,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 REVEALS_PER_PAGE = 50
 
 
+@never_cache  # the answer shows a name and an address: no cache or history keeps a copy
 @login_required
 @require_http_methods(["GET", "POST"])
 def reveal_identity(request: HttpRequest, pk: int) -> HttpResponse:

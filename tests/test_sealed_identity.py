@@ -45,8 +45,10 @@ def test_a_reveal_needs_a_reason_is_logged_and_then_shows_name_and_address(clien
     assert not LogEntry.objects.filter(action=LogAction.REVEAL).exists()
 
     why = "Threatens a named colleague; the police asked who wrote it."
-    shown = client.post(reveal_url(quiet), {"reason": why}).content.decode()
+    response = client.post(reveal_url(quiet), {"reason": why})
+    shown = response.content.decode()
     assert WHO[1] in shown and WHO[2] in shown
+    assert "no-store" in response["Cache-Control"]
     entry = LogEntry.objects.get(action=LogAction.REVEAL)
     assert (entry.subject, entry.comment, entry.moderator, entry.reason) == (jane, quiet, mod, why)
 
