@@ -327,8 +327,9 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("created_at", "id")
     list_per_page = 50
-    # Not by address or username: a search would tell who is behind a handle.
-    search_fields = ("body", "display_name", "author__handle")
+    # Not by address, username or handle: a search by handle would list the account's
+    # signed comments beside its anonymous ones (the author filter lists only those).
+    search_fields = ("body", "display_name")
     show_full_result_count = False
     action_form = ReasonActionForm
     actions = [

@@ -125,6 +125,13 @@ def test_nothing_else_shows_a_moderator_who_is_behind_a_handle(client, jane):
         reverse("admin:accounts_user_change", args=[jane.pk]),
     ):
         assert client.get(url).status_code in (302, 403)
+    # A handle leads only to the account's anonymous comments, never to its signed ones.
+    signed = comment(post, body="Signed by name", author=jane, display_name=WHO[2])
+    queue = reverse("admin:forum_comment_changelist")
+    by_handle = client.get(queue, {"author": jane.handle, "status": "all"})
+    assert set(by_handle.context["cl"].result_list) == {quiet, published}
+    searched = client.get(queue, {"q": jane.handle, "status": "all"})
+    assert signed not in searched.context["cl"].result_list
     # Searching the queue by address or username finds nothing to confirm.
     for secret in WHO[:2]:
         found = client.get(
