@@ -18,8 +18,9 @@ def new_handle() -> str:
 class User(AbstractUser):
     """A reader with an account.
 
-    Moderators always see who wrote a comment; the public sees `display_name` or, when the
-    author ticks "post as Anonymous", only "Anonymous" (what most probation staff want).
+    The public sees `display_name` or, when the author ticks "post as Anonymous", only
+    "Anonymous" (what most probation staff want); moderators see an anonymous comment's
+    author as `handle`, and the name and address only after a logged reveal.
     The username is derived from the email address and is never shown publicly.
     """
 
