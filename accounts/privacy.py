@@ -163,6 +163,20 @@ def kept() -> list[Kept]:
             ("id",),
         ),
         Kept(
+            "watching.Watch",
+            "Threads you watch",
+            {
+                "user_id": "",
+                "post_id": "the post",
+                "created_at": "",
+                "mailed_up_to": "the newest comment your last mail listed",
+                "last_mailed_at": "",
+            },
+            "until you stop watching or delete your account",
+            (YOU,),
+            ("id", "scheduled_for"),
+        ),
+        Kept(
             "moderation.Unsubscribe",
             "Mail you turned off",
             {"user_id": "", "kind": "which kind of mail", "created_at": ""},

@@ -27,6 +27,7 @@ from forum.models import ANONYMOUS, Comment, CommentStatus, RemovedBy
 from forum.threads import lock_posts, set_status
 from moderation.models import Flag, LogEntry, Unsubscribe, WatchedUser
 from outbox.models import Mail
+from watching.models import Watch
 
 if TYPE_CHECKING:
     from .models import User
@@ -71,6 +72,12 @@ def export(user: User, absolute: Any = str) -> dict:
             "mail_turned_off": sorted(
                 Unsubscribe.objects.filter(user=user).values_list("kind", flat=True)
             ),
+            "threads_watched": [
+                {"post": title, "since": _when(since)}
+                for title, since in Watch.objects.filter(user=user)
+                .order_by("created_at")
+                .values_list("post__title", "created_at")
+            ],
         },
         "comments": [
             {

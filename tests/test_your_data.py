@@ -12,6 +12,7 @@ from forum.models import ANONYMOUS, Comment, CommentStatus
 from moderation.identity import reveal
 from moderation.models import Flag, LogEntry, Unsubscribe
 from outbox.models import Mail
+from watching.models import Watch
 
 from .dump import database_text
 from .factories import PostFactory, UserFactory, comment, moderator, verified_user
@@ -42,6 +43,7 @@ def life_of(jane):
     Flag.objects.create(comment=quiet, user=other, reason="abusive")
     reveal(quiet, moderator(), "A complaint named this comment.")
     Unsubscribe.objects.create(user=jane, kind=Unsubscribe.Kind.PUBLISHED)
+    Watch.objects.create(user=jane, post=post)
     return post, [first, signed, reply, quiet, pending, rejected]
 
 
@@ -66,6 +68,7 @@ def test_the_export_holds_everything_including_a_pending_comments_text(client, j
     assert "reject" in actions and "reveal" in actions
     assert data["preferences"]["mail_about_replies"] is True
     assert data["preferences"]["mail_turned_off"] == ["published"]
+    assert [watch["post"] for watch in data["preferences"]["threads_watched"]] == ["Caseloads"]
 
 
 def test_the_export_costs_the_same_few_queries_however_much_there_is(
@@ -75,9 +78,9 @@ def test_the_export_costs_the_same_few_queries_however_much_there_is(
     for n in range(30):
         comment(post, body=f"More {n}", author=jane)
     client.force_login(jane)
-    # the session, the user, then the account's addresses, watch, unsubscribes,
-    # comments, flags and decisions: one query each
-    with django_assert_max_num_queries(8):
+    # the session, the user, then the account's addresses, moderation watch,
+    # unsubscribes, watched threads, comments, flags and decisions: one query each
+    with django_assert_max_num_queries(9):
         client.get(reverse("accounts:export"))
 
 
