@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -10,6 +11,7 @@ from .models import User
 class ForumUserAdmin(UserAdmin):
     list_display = (
         "username",
+        "handle",
         "email",
         "display_name",
         "person_page",
@@ -17,6 +19,7 @@ class ForumUserAdmin(UserAdmin):
         "is_suspended",
         "date_joined",
     )
+    readonly_fields = ("handle",)
     list_filter = (*UserAdmin.list_filter, "is_suspended")
     search_fields = (*UserAdmin.search_fields, "handle")
 
@@ -32,6 +35,7 @@ class ForumUserAdmin(UserAdmin):
             "Forum",
             {
                 "fields": (
+                    "handle",
                     "display_name",
                     "comment_anonymously",
                     "notify_replies",
@@ -41,3 +45,12 @@ class ForumUserAdmin(UserAdmin):
             },
         ),
     )
+
+    # Accounts, with names and addresses, are for the site's administrators only: the
+    # Moderators group's view permission would show moderators who is behind every handle
+    # without a logged reveal (moderation.identity).
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser

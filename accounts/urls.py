@@ -8,4 +8,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("export/", views.export_data, name="export"),
+    path("delete/", views.delete, name="delete"),
 ]

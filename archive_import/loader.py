@@ -1,11 +1,12 @@
 """Parsed dumps -> posts and comment trees, in bulk and idempotently.
 
-Knows nothing of the text format: it takes `ParsedFile`s. A post is identified by
-(date, title), a comment by (post, number path). Unchanged posts cost no write at all;
-changed ones get only the rows that differ. Files are written in batches, one
-transaction each (commits are the costly part); when the database refuses a batch it is
-rolled back and replayed file by file, so each file stays atomic and one bad file never
-stops the others. Comments posted on the site (not `is_imported`) are never written.
+Knows nothing of the text format: it takes each file's stream of parsed posts. A post is
+identified by (date, title), a comment by (post, number path). Unchanged posts cost no
+write at all; changed ones get only the rows that differ. Posts are written in batches
+as they stream in, whole files to a transaction (commits are the costly part); when a
+file goes bad half-way or the database refuses a batch, the transaction is rolled back
+and replayed file by file, so each file stays atomic and one bad file never stops the
+others. Comments posted on the site (not `is_imported`) are never written.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
 from functools import reduce
+from itertools import chain
 from operator import or_
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from django.db import DatabaseError, connection, transaction
@@ -29,7 +31,7 @@ from forum.trees import ROOT_PATH, Node, Place, layout, path_layout
 from search import indexing as search_index
 
 from . import bulk
-from .parser import ParsedComment, ParsedFile, ParsedPost
+from .parser import Issue, ParsedComment, ParsedPost
 from .render import render
 
 BLOG_TZ = ZoneInfo("Europe/London")
@@ -78,6 +80,7 @@ class FileResult:
     counts: Counts = field(default_factory=Counts)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    first_line: int = 0  # of the file's first post taken: where a refused file is reported
 
 
 class _Row(NamedTuple):
@@ -137,8 +140,47 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[i : i + size]
 
 
+class Stream(Protocol):
+    """A file's posts as they are parsed (`parser.FileStream`, or a `ParsedFile`): `error`
+    is set when the file turns out bad, possibly after some posts came out."""
+
+    warnings: list[Issue]
+    error: Issue | None
+
+    def __iter__(self) -> Iterator[ParsedPost]: ...
+
+
+class Source(Protocol):
+    """A file to import; each `open()` streams it afresh (a replayed file is read again)."""
+
+    name: str
+
+    def open(self) -> Stream: ...
+
+
+class _Failed(Exception):
+    """A transaction's files must be rolled back: one went bad after posts of it were taken.
+
+    `known`: the bad file is surely the last one taken (the parser said so); after a
+    database error any file of the transaction may be at fault."""
+
+    def __init__(self, result: FileResult, known: bool) -> None:
+        self.result = result
+        self.known = known
+
+
 class Loader:
-    """Writes parsed files; `load()` yields one FileResult per file as its batch commits."""
+    """Writes dump files; `load()` yields one FileResult per file once its transaction commits.
+
+    Posts stream in and are written in batches of about `batch_comments` comments, so
+    memory stays flat whatever the files' sizes. A transaction holds whole files only:
+    it ends at the first file boundary after `batch_comments` comments or `batch_files`
+    files (commits are the costly part). A file the parser rejects before any post costs
+    nothing; one that goes bad half-way (a post over the size limit) rolls its transaction
+    back, and the files before it are written again (read again from their sources).
+    When the database refuses a batch, each file of that transaction is replayed in a
+    transaction of its own: only the bad one is rejected.
+    """
 
     def __init__(self, batch_comments: int = 20_000, batch_files: int = 500) -> None:
         self.batch_comments = batch_comments
@@ -146,45 +188,108 @@ class Loader:
         self._posts = _Columns(Post, POST_FIELDS)
         self._comments = _Columns(Comment, COMMENT_FIELDS)
 
-    def load(self, files: Iterable[ParsedFile]) -> Iterator[FileResult]:
-        batch: list[ParsedFile] = []
-        keys: set = set()
-        size = 0
-        for parsed in files:
-            if parsed.rejected:
-                yield FileResult(parsed.name, warnings=[str(w) for w in parsed.warnings],
-                                 error=str(parsed.error))  # fmt: skip
-                continue
-            file_keys = {post.key for post in parsed.posts}
-            # A post seen twice in one batch would be planned against stale rows: flush first.
-            if batch and (file_keys & keys or size >= self.batch_comments
-                          or len(batch) >= self.batch_files):  # fmt: skip
-                yield from self._flush(batch)
-                batch, keys, size = [], set(), 0
-            batch.append(parsed)
-            keys |= file_keys
-            size += sum(len(post.comments) + 1 for post in parsed.posts)
-        if batch:
-            yield from self._flush(batch)
+    def load(self, sources: Iterable[Source]) -> Iterator[FileResult]:
+        sources = iter(sources)
+        # Each transaction takes files from the same iterator, from `first` on.
+        for first in sources:
+            taken: list[Source] = []
+            try:
+                results = self._transaction(chain([first], sources), taken, self.batch_files)
+            except _Failed as failed:
+                if len(taken) == 1:
+                    results = [failed.result]
+                elif failed.known:
+                    results = chain(self.load(taken[:-1]), [failed.result])
+                else:
+                    results = map(self._alone, taken)
+            yield from results
 
-    def _flush(self, batch: list[ParsedFile]) -> Iterator[FileResult]:
+    def _alone(self, source: Source) -> FileResult:
+        try:
+            return self._transaction(iter([source]), [], 1)[0]
+        except _Failed as failed:
+            return failed.result
+
+    def _transaction(
+        self, sources: Iterator[Source], taken: list[Source], most: int
+    ) -> list[FileResult]:
+        """Write files from `sources` (noting each in `taken`) in one transaction."""
+        results: list[FileResult] = []
+        batch = _Batch(self)
+        current = FileResult("")
         try:
             with transaction.atomic():
-                results = _BatchWriter(self, batch).write()
+                for source in sources:
+                    taken.append(source)
+                    current = FileResult(source.name)
+                    results.append(self._file(source, current, batch))
+                    if batch.comments >= self.batch_comments or len(taken) >= most:
+                        break
+                batch.flush()
         except DatabaseError as error:
-            if len(batch) > 1:
-                for parsed in batch:
-                    yield from self._flush([parsed])
-                return
-            parsed = batch[0]
-            line = parsed.posts[0].line if parsed.posts else 1
-            yield FileResult(
-                parsed.name,
-                warnings=[str(w) for w in parsed.warnings],
-                error=f"{parsed.name}:{line}: the database refused the file: {error}",
-            )
+            # Any file of the transaction may be at fault; alone, it is the one.
+            name, line = current.name, current.first_line or 1
+            raise _Failed(
+                FileResult(
+                    name,
+                    warnings=current.warnings,
+                    error=f"{name}:{line}: the database refused the file: {error}",
+                ),
+                known=False,
+            ) from error
+        return results
+
+    def _file(self, source: Source, result: FileResult, batch: _Batch) -> FileResult:
+        stream = source.open()
+        try:
+            for post in stream:
+                result.first_line = result.first_line or post.line
+                batch.add(result, post)
+        finally:
+            result.warnings[:0] = [str(w) for w in stream.warnings]
+        if stream.error is None:
+            return result
+        rejected = FileResult(source.name, warnings=result.warnings, error=str(stream.error))
+        if result.first_line:
+            raise _Failed(rejected, known=True)  # posts of it were taken: they must go
+        return rejected
+
+
+class _Batch:
+    """Posts waiting to be written together, from one or more files of a transaction."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+        self.pairs: list[tuple[FileResult, ParsedPost]] = []
+        self.where: dict[tuple, int] = {}
+        self.pending = 0  # comments (and posts) waiting
+        self.comments = 0  # ... and those written in this transaction already
+
+    def add(self, result: FileResult, post: ParsedPost) -> None:
+        at = self.where.get(post.key)
+        if at is not None and self.pairs[at][0] is result:
+            # The parser's later copy of a post in the same file: it replaces the earlier.
+            self._count(-len(self.pairs[at][1].comments) - 1)
+            self.pairs[at] = (result, post)
+            self._count(len(post.comments) + 1)
             return
-        yield from results
+        if at is not None:
+            # A post seen twice in one batch would be planned against stale rows.
+            self.flush()
+        self.where[post.key] = len(self.pairs)
+        self.pairs.append((result, post))
+        self._count(len(post.comments) + 1)
+        if self.pending >= self.loader.batch_comments:
+            self.flush()
+
+    def _count(self, n: int) -> None:
+        self.pending += n
+        self.comments += n
+
+    def flush(self) -> None:
+        if self.pairs:
+            _BatchWriter(self.loader, self.pairs).write()
+        self.pairs, self.where, self.pending = [], {}, 0
 
 
 class _Origin(NamedTuple):
@@ -207,25 +312,22 @@ class _NewNode:
 
 
 class _BatchWriter:
-    """Plans and writes one batch of files inside the caller's transaction."""
+    """Plans and writes one batch of posts inside the caller's transaction, counting
+    each in its file's result."""
 
-    def __init__(self, loader: Loader, batch: list[ParsedFile]) -> None:
+    def __init__(self, loader: Loader, pairs: list[tuple[FileResult, ParsedPost]]) -> None:
         self.loader = loader
-        self.batch = batch
+        self.pairs = pairs
         self.now = timezone.now()
-        self.results = {
-            parsed.name: FileResult(parsed.name, warnings=[str(w) for w in parsed.warnings])
-            for parsed in batch
-        }
-        self.new_posts: list[tuple[ParsedFile, ParsedPost]] = []
+        self.new_posts: list[tuple[FileResult, ParsedPost]] = []
         self.new_nodes: list[_NewNode] = []
         self.relayouts: list[tuple[list[_Row], list[_NewNode]]] = []
         self.post_updates: list[tuple] = []
         self.comment_updates: list[tuple] = []
         self.tree_updates: list[tuple] = []
 
-    def write(self) -> list[FileResult]:
-        pairs = [(parsed, post) for parsed in self.batch for post in parsed.posts]
+    def write(self) -> None:
+        pairs = self.pairs
         existing = self._existing_posts({post.date for _, post in pairs})
         with_comments = [existing[p.key][0] for _, p in pairs if p.key in existing and p.comments]
         without = [existing[p.key][0] for _, p in pairs if p.key in existing and not p.comments]
@@ -237,12 +339,12 @@ class _BatchWriter:
             lock_posts([*with_comments, *without])
         trees = self._trees(with_comments)
         has_imported = self._with_imported_comments(without)
-        for parsed, post in pairs:
-            counts = self.results[parsed.name].counts
+        for result, post in pairs:
+            counts = result.counts
             counts.removed_placeholders += sum(1 for c in post.comments if c.removed)
             found = existing.get(post.key)
             if found is None:
-                self.new_posts.append((parsed, post))
+                self.new_posts.append((result, post))
                 counts.posts_created += 1
                 counts.comments_created += len(post.comments)
                 continue
@@ -256,7 +358,7 @@ class _BatchWriter:
                     (
                         post.body,
                         render(post.body),
-                        parsed.name,
+                        result.name,
                         post.line,
                         bulk.value(self.now),
                         post_id,
@@ -266,14 +368,13 @@ class _BatchWriter:
             else:
                 counts.posts_unchanged += 1
             if post.comments:
-                self._merge(parsed, post, post_id, trees.get(post_id, []), counts)
+                self._merge(result, post, post_id, trees.get(post_id, []))
         writes = self.new_posts or self.new_nodes or self.post_updates or self.comment_updates
         # The search rows of the posts written are rebuilt once, set-based, at the end.
         with search_index.deferred() if writes else nullcontext():
             self._insert_new_posts()
             self._assign_new_ids()
             self._execute()
-        return list(self.results.values())
 
     def _existing_posts(self, dates: set[datetime.date]) -> dict[tuple, tuple[int, str]]:
         found: dict[tuple, tuple[int, str]] = {}
@@ -303,15 +404,14 @@ class _BatchWriter:
             )
         return found
 
-    def _merge(
-        self, parsed: ParsedFile, post: ParsedPost, post_id: int, rows: list[_Row], counts: Counts
-    ) -> None:
+    def _merge(self, result: FileResult, post: ParsedPost, post_id: int, rows: list[_Row]) -> None:
         """Plan one existing post's comments: update what differs, add what is new."""
         by_path = {row.path: row for row in rows if row.path}
         root = next((row for row in rows if row.level == 0), None)
         added: list[_NewNode] = []
         new_by_path: dict[str | None, _NewNode] = {}
-        origin = _Origin(post_id, bulk.value(midnight(post.date)), parsed.name)
+        counts = result.counts
+        origin = _Origin(post_id, bulk.value(midnight(post.date)), result.name)
         root_ref: Any = root.id if root else _NewNode(None, origin, None)
         if root is None:
             added.append(root_ref)
@@ -334,8 +434,8 @@ class _BatchWriter:
                 counts.comments_created += 1
             elif not row.is_imported:
                 skipped.add(comment.path)
-                self.results[parsed.name].warnings.append(
-                    f"{parsed.name}:{comment.line}: comment {comment.path} of '{post.title}' "
+                result.warnings.append(
+                    f"{result.name}:{comment.line}: comment {comment.path} of '{post.title}' "
                     "is taken by a comment posted on the site: not imported"
                 )
             else:
@@ -350,7 +450,7 @@ class _BatchWriter:
                         comment.body,
                         render(comment.body),
                         *state,
-                        parsed.name,
+                        result.name,
                         comment.line,
                         bulk.value(self.now),
                         row.id,
@@ -368,14 +468,14 @@ class _BatchWriter:
         ids = bulk.reserve_ids(Post._meta.db_table, len(self.new_posts))
         now = bulk.value(self.now)
         rows = []
-        for (parsed, post), post_id in zip(self.new_posts, ids, strict=True):
+        for (result, post), post_id in zip(self.new_posts, ids, strict=True):
             month = (post.date.year, post.date.month)
             slug = free_slug(post.title, taken.setdefault(month, set()))
             taken[month].add(slug)
-            origin = _Origin(post_id, bulk.value(midnight(post.date)), parsed.name)
+            origin = _Origin(post_id, bulk.value(midnight(post.date)), result.name)
             rows.append(
                 (post_id, bulk.value(post.date), post.title, slug, *month, post.body,
-                 render(post.body), True, True, origin.when, now, parsed.name, post.line)
+                 render(post.body), True, True, origin.when, now, result.name, post.line)
             )  # fmt: skip
             places = path_layout(comment.path for comment in post.comments)
             root = _NewNode(None, origin, None)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "moderation",  # before the admin: its templates add the queue count to the admin index
     "search",
     "outbox",
+    "watching",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -192,6 +193,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True  # one address per account, replaced once the new one is verified
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # failed logins per (address, account)
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # its spam trap hidden, not off-screen
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[On Probation Forum] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -199,7 +201,11 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or emai
 # Counted in the cache, so with CACHE_URL (Redis) every app server shares the counts.
 ACCOUNT_RATE_LIMITS = {
     "login": "20/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Failures per client address (a minute: a whole office may share one), and per
+    # (address, account) (accounts.adapter) with a longer wait after each threshold: 5 in
+    # 5 minutes, 10 in an hour, 20 in a day. None is per account alone, so a stranger's
+    # guesses cannot lock the owner out.
+    "login_failed": "10/m/ip,5/5m/key,10/h/key,20/d/key",
     "signup": "5/m/ip,20/h/ip",
 }
 # Behind N reverse proxies the client's IP is the Nth address from the right of
@@ -296,12 +302,18 @@ if SENTRY_DSN:
 FORUM_MAX_DEPTH = int(os.environ.get("FORUM_MAX_DEPTH", "3"))
 FORUM_AUTO_APPROVE_AFTER = int(os.environ.get("FORUM_AUTO_APPROVE_AFTER", "3"))
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", "3"))
+# Above this many top-level comments a post's thread is paged (issue 19).
+FORUM_THREAD_PAGE_SIZE = int(os.environ.get("FORUM_THREAD_PAGE_SIZE", "200"))
 # Seconds a moderator's bulk action waits for a lock (PostgreSQL) before it is rolled back
 # with a "nothing was changed, try again" message, instead of hanging the admin request.
 FORUM_MODERATION_LOCK_TIMEOUT = float(os.environ.get("FORUM_MODERATION_LOCK_TIMEOUT", "10"))
 # Notification mails are sent after commit, outside any request: links need the site's origin.
 FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000")
 FORUM_COMMENT_MAX_LENGTH = int(os.environ.get("FORUM_COMMENT_MAX_LENGTH", "5000"))
+# An imported post body or comment longer than this rejects its file (FILE:LINE): far
+# above the real archive's largest (44,491 and 2,691 characters), they stop runaway input.
+FORUM_IMPORT_MAX_POST_CHARS = int(os.environ.get("FORUM_IMPORT_MAX_POST_CHARS", "200000"))
+FORUM_IMPORT_MAX_COMMENT_CHARS = int(os.environ.get("FORUM_IMPORT_MAX_COMMENT_CHARS", "20000"))
 # Per user, counted in the cache by django-ratelimit (not in INSTALLED_APPS: its system
 # check rejects the local-memory cache that development uses).
 FORUM_COMMENT_RATE = os.environ.get("FORUM_COMMENT_RATE", "5/m")

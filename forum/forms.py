@@ -3,11 +3,14 @@ against the thread it claims to belong to."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+
+from accounts.names import invisible
 
 from .models import ANONYMOUS, Comment, Post
 from .permissions import NOT_REPLYABLE, ThreadPermissions
@@ -40,7 +43,8 @@ class CommentForm(forms.Form):
     anonymous = forms.BooleanField(
         label="Post as Anonymous",
         required=False,
-        help_text="Readers see “Anonymous”; only moderators can see who wrote it.",
+        help_text="Readers see “Anonymous”; moderators see a pseudonym, and your name only "
+        "if one of them records a reason to look (see the privacy page).",
     )
     # Honeypot: hidden from people by CSS and aria-hidden; bots fill in every field.
     website = forms.CharField(
@@ -58,6 +62,14 @@ class CommentForm(forms.Form):
         # truncate a pasted text, the server says how long it is.
         self.fields["body"].validators.append(MaxLengthValidator(settings.FORUM_COMMENT_MAX_LENGTH))
         self.parent_comment: Comment | None = None
+
+    def clean_body(self) -> str:
+        """Private-use characters go (search marks its matches with two of them, so typed
+        ones would become highlighting); a body of only invisible characters is empty."""
+        body = "".join(c for c in self.cleaned_data["body"] if unicodedata.category(c) != "Co")
+        if all(c.isspace() or unicodedata.combining(c) or _blank(c) for c in body):
+            raise forms.ValidationError(EMPTY)
+        return body.strip()
 
     def clean_parent(self) -> int | None:
         """A reply must target a comment of this post that is open for replies."""
@@ -86,3 +98,9 @@ class CommentForm(forms.Form):
     def display_name(self) -> str:
         """What readers will see as the author."""
         return ANONYMOUS if self.cleaned_data["anonymous"] else self.user.display_name.strip()
+
+
+def _blank(char: str) -> bool:
+    """Shows nothing; a character this Python's Unicode does not know yet (a new emoji)
+    is taken as visible."""
+    return invisible(char) and unicodedata.category(char) != "Cn"

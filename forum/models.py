@@ -21,6 +21,7 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+from .citations import link_citations
 from .links import cached_reverse
 from .text import render_text
 
@@ -263,7 +264,14 @@ class Comment(MPTTModel):
 
     def save(self, *args, **kwargs) -> None:
         self.body_html = render_text(self.body)
+        if not self.is_imported and self.post_id is not None:
+            self.body_html = link_citations(self.body_html, self.numbered)
         super().save(*args, **kwargs)
+
+    def numbered(self, paths: set[str]) -> list[str]:
+        """Which of `paths` are numbers of this comment's thread (citable targets)."""
+        others = Comment.objects.visible().filter(post_id=self.post_id, path__in=paths)
+        return list(others.exclude(pk=self.pk).values_list("path", flat=True))
 
     @classmethod
     def new_root(cls, post_id: int, size: int = 0) -> Comment:

@@ -47,7 +47,8 @@ REMOVABLE = frozenset({CommentStatus.PUBLISHED, CommentStatus.PENDING})
 
 
 def can_moderate(user: Reader) -> bool:
-    """Publish, reject, remove and restore comments; see who is behind a name."""
+    """Publish, reject, remove and restore comments; see the handle behind an anonymous
+    comment, and reveal the account with a logged reason (moderation.identity)."""
     return user.is_authenticated and user.is_active and user.has_perm(MODERATE)
 
 
@@ -166,8 +167,8 @@ class ThreadPermissions:
 
     @property
     def see_authors(self) -> bool:
-        """Moderators see the account behind a comment; asked only when a comment needs
-        it, as the permission check may cost queries."""
+        """Moderators see the handle behind an anonymous comment; asked only when a comment
+        needs it, as the permission check may cost queries."""
         if self._see_authors is None:
             self._see_authors = can_moderate(self.user)
         return self._see_authors

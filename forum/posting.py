@@ -27,6 +27,7 @@ from moderation.rules import decide
 from .forms import CommentForm
 from .models import Comment, CommentStatus, Post, RemovedBy
 from .permissions import ThreadPermissions, can_remove, comment_refusal, slow_mode_refusal
+from .thread import comment_location
 from .threads import add_comment, lock_post, lock_threads, set_status
 
 RATE_LIMITED = "You are posting too fast. Please wait a minute and try again."
@@ -106,11 +107,8 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         if decision.reasons:
             hold(comment, decision.reasons)  # why it waits, as the rules say today
     logger.info("Comment %s on post %s: %s", comment.pk, post.pk, comment.status)
-    if user.comment_anonymously != form.cleaned_data["anonymous"]:
-        user.comment_anonymously = form.cleaned_data["anonymous"]
-        user.save(update_fields=["comment_anonymously"])
     messages.success(request, PUBLISHED_MESSAGE if comment.is_public else HELD_MESSAGE)
-    return redirect(comment.get_absolute_url())
+    return redirect(comment_location(comment))  # the page of a long thread that holds it
 
 
 def _reply_target(request: HttpRequest, post: Post) -> Comment | None:
@@ -145,5 +143,5 @@ def comment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, REMOVED_MESSAGE)
     # A never-published comment leaves no placeholder, hence no anchor to go back to.
     if was_numbered:
-        return redirect(comment.get_absolute_url())
+        return redirect(comment_location(comment))
     return redirect(comment.post.get_absolute_url() + "#comments")

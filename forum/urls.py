@@ -4,7 +4,7 @@ links work."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import feeds, posting, views
+from . import activity, feeds, posting, views
 from .sitemaps import sitemaps
 
 app_name = "forum"
@@ -12,6 +12,10 @@ app_name = "forum"
 urlpatterns = [
     path("", views.home, name="home"),
     path("archive/", views.archive_index, name="archive"),
+    path("comments/", activity.recent_comments, name="recent_comments"),
+    path("comments/feed.atom", activity.LatestCommentsFeed(), name="feed_recent_comments"),
+    path("active/", activity.active, name="active_threads"),
+    path("active/feed.atom", activity.ActiveThreadsFeed(), name="feed_active_threads"),
     path("<int:year>/", views.year_archive, name="year_archive"),
     path("<int:year>/<str:month>/", views.month_archive, name="month_archive"),
     path("<int:year>/<str:month>/<slug:slug>.html", views.post_detail, name="post_detail"),

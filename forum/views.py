@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,19 +17,33 @@ from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from moderation.forms import DecisionReasonForm, FlagForm
+from moderation.identity import history_counts
 
 from .cache import PAGE_NUMBER, cache_anonymous_page
 from .models import Comment, Post
 from .text import first_sentence
-from .thread import ThreadReader, published_count, thread_nodes, thread_rows
+from .thread import (
+    ThreadReader,
+    comment_location,
+    newest_published,
+    published_count,
+    thread_nodes,
+    thread_page,
+    thread_rows,
+)
 
 POSTS_PER_PAGE = 10
 # Blogger's mobile switch and comment links; the post answers them at its canonical URL.
 LEGACY_QUERY_KEYS = ("m", "showComment")
+# `?comment=12.1`: a comment's link wherever it is, redirected to the page that holds it.
+COMMENT_QUERY_KEY = "comment"
+# A long thread's pages: a number, or "all".
+THREAD_PAGE = rf"{PAGE_NUMBER}|all"
 # What each cached page reads of the query string (forum.cache keys on that alone).
 cache_paginated_page = cache_anonymous_page(reads={"page": PAGE_NUMBER})
 cache_single_page = cache_anonymous_page(reads={})
@@ -47,9 +62,27 @@ class PostListMixin:
         return Post.objects.published().with_comment_count().order_by("-date", "-id")
 
 
+ON_THIS_DAY = 10
+
+
+def on_this_day(today: datetime.date) -> QuerySet[Post]:
+    """Posts published on this calendar date in earlier years, newest first: a 15-year
+    archive that resurfaces itself (issue 19). 29 February comes back in leap years only."""
+    earlier = Post.objects.published().filter(
+        month=today.month, date__day=today.day, year__lt=today.year
+    )
+    return earlier.only("title", "slug", "date", "year", "month").order_by("-date")[:ON_THIS_DAY]
+
+
 @method_decorator(cache_paginated_page, name="dispatch")
 class HomeView(PostListMixin, ListView):
     template_name = "forum/home.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            context["on_this_day"] = on_this_day(timezone.localdate())
+        return context
 
 
 class ArchiveWidgetMixin:
@@ -106,18 +139,45 @@ def archive_index(request: HttpRequest) -> HttpResponse:
     return render(request, "forum/archive_index.html")
 
 
-@method_decorator(cache_anonymous_page(reads={}, uncached=LEGACY_QUERY_KEYS), name="dispatch")
+@method_decorator(
+    cache_anonymous_page(
+        reads={"page": THREAD_PAGE}, uncached=(*LEGACY_QUERY_KEYS, COMMENT_QUERY_KEY)
+    ),
+    name="dispatch",
+)
 class PostDetailView(DetailView):
-    """A post at Blogger's path `/YYYY/MM/slug.html`, with its whole thread."""
+    """A post at Blogger's path `/YYYY/MM/slug.html`, with its thread: whole, or in pages
+    of FORUM_THREAD_PAGE_SIZE top-level comments (each with its replies) when longer."""
 
     template_name = "forum/post_detail.html"
     context_object_name = "post"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.object = self.get_object()
+        if COMMENT_QUERY_KEY in request.GET:
+            path = request.GET[COMMENT_QUERY_KEY]
+            found = Comment.objects.visible().filter(post=self.object, path=path).first()
+            return HttpResponseRedirect(self.comment_url(found))
         if any(key in request.GET for key in LEGACY_QUERY_KEYS):
             return HttpResponseRedirect(self.legacy_target(request.GET.get("showComment", "")))
         return self.render_to_response(self.get_context_data(object=self.object))
+
+    def comment_url(self, comment: Comment | None) -> str:
+        """The page of this post that holds `comment`, at its anchor (the post's URL when
+        there is no such comment)."""
+        if comment is None:
+            return self.object.get_absolute_url()
+        comment.post = self.object
+        return comment_location(comment)
+
+    def thread_page_number(self) -> int | None:
+        """The page asked for: 1 by default, None for "show all"."""
+        asked = self.request.GET.get("page", "1")
+        if asked == "all":
+            return None
+        if not asked.isdigit() or int(asked) < 1:
+            raise Http404("No such page")
+        return int(asked)
 
     def get_object(self, queryset=None) -> Post:
         month = self.kwargs["month"]
@@ -139,14 +199,8 @@ class PostDetailView(DetailView):
                 at = datetime.datetime.fromtimestamp(int(show_comment) / 1000, tz=datetime.UTC)
             except (OverflowError, OSError, ValueError):
                 return url
-            found = (
-                Comment.objects.visible()
-                .filter(post=self.object, created_at=at)
-                .only("path", "pk")
-                .first()
-            )
-            if found is not None:
-                return f"{url}#{found.anchor}"
+            found = Comment.objects.visible().filter(post=self.object, created_at=at).first()
+            return self.comment_url(found)
         return url
 
     def get_context_data(self, **kwargs) -> dict:
@@ -155,7 +209,22 @@ class PostDetailView(DetailView):
         user = self.request.user
         reader = ThreadReader(post, user)
         rows = thread_rows(post, user, everything=reader.moderating)
-        nodes, tail = thread_nodes(rows, reader)
+        asked = self.thread_page_number()
+        page = thread_page(rows, asked, settings.FORUM_THREAD_PAGE_SIZE)
+        if asked not in (None, 1) and page.number != asked:
+            raise Http404("No such page")
+        if page.count > 1:
+            url = post.get_absolute_url()
+            nodes, tail = thread_nodes(
+                page.rows, reader, rows, lambda path: f"{url}?comment={path}"
+            )
+        else:
+            nodes, tail = thread_nodes(rows, reader)
+        sealed = [node for node in nodes if node["sealed_author_id"]]
+        if sealed:  # a moderator's page: the handles' histories, in one query
+            histories = history_counts(node["sealed_author_id"] for node in sealed)
+            for node in sealed:
+                node["history"] = histories[node["sealed_author_id"]]
         if user.is_authenticated:
             # The flag form's CSRF input and reason <select> (from moderation's form),
             # rendered once and printed under every comment the reader may flag.
@@ -173,6 +242,11 @@ class PostDetailView(DetailView):
             description=first_sentence(post.body) or post.title,
             thread=nodes,
             thread_tail=tail,
+            thread_page=page,
+            # For static/js/since.js ("new since your last visit"): the comments' ids in
+            # page order, and the newest published comment's id in the whole thread.
+            thread_pks=",".join(node["pk"] for node in nodes),
+            thread_top=newest_published(rows),
             comment_count=published_count(rows),
             archive_year=post.year,
             archive_month=post.month,

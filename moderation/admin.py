@@ -15,9 +15,11 @@ from urllib.parse import urlencode, urlsplit
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -28,6 +30,7 @@ from forum.permissions import AUTHOR_REMOVED, can_moderate, can_suspend, is_susp
 
 from .actions import ActionFailed, moderate_many, suspend, unwatch, watch
 from .forms import DecisionReasonForm
+from .identity import History, history_counts, is_sealed, sealed_comments
 from .models import CannedReason, Flag, LogAction, LogEntry, ModerationRules, WatchedUser
 from .queue import flagged, waiting
 
@@ -92,17 +95,20 @@ class CannedReasonAdmin(admin.ModelAdmin):
 class LogEntryAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
-        "moderator",
+        "moderator_name",
         "action",
         "from_status",
         "to_status",
         "comment",
+        "subject",
         "post",
         "person",
         "reason",
     )
-    list_filter = ("action", "moderator")
-    list_select_related = ("moderator", "comment__post", "post", "subject")
+    # A reveal is listed here for every moderator (filter on "Identity revealed"); the
+    # subject shows as the handle (User.__str__), the moderator by their username.
+    list_filter = ("action", ("moderator", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("moderator", "subject", "comment__post", "post")
     date_hierarchy = "created_at"
     raw_id_fields = ("comment", "post", "subject")
 
@@ -113,6 +119,16 @@ class LogEntryAdmin(ReadOnlyAdmin):
             return "—"
         url = reverse("moderation:person", args=[obj.subject.handle])
         return format_html('<a href="{}">{}</a>', url, obj.subject.handle)
+
+    @admin.display(description="moderator", ordering="moderator__username")
+    def moderator_name(self, obj: LogEntry) -> str:
+        return staff_name(obj.moderator)
+
+
+def staff_name(user) -> str:
+    """A moderator by their username, never their handle: a moderator's handle beside
+    their name would unseal their own anonymous comments."""
+    return user.get_username() if user else "—"
 
 
 @admin.register(Flag)
@@ -125,9 +141,13 @@ class FlagAdmin(ReadOnlyAdmin):
 
 @admin.register(WatchedUser)
 class WatchedUserAdmin(ModerationPermissions, ReadOnlyAdmin):
-    list_display = ("user", "created_by", "created_at")
+    list_display = ("user", "watched_by", "created_at")
     list_select_related = ("user", "created_by")
     actions = ["stop_watching"]
+
+    @admin.display(description="created by")
+    def watched_by(self, obj: WatchedUser) -> str:
+        return staff_name(obj.created_by)
 
     @admin.action(description="Stop moderating all their comments", permissions=["suspend"])
     def stop_watching(self, request: HttpRequest, queryset) -> None:
@@ -235,24 +255,25 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 
 class AuthorFilter(admin.SimpleListFilter):
-    """By account: ?author=ID (the author column links it); lists authors with comments waiting."""
+    """A handle's anonymous comments: ?author=HANDLE (the author column links it); lists the
+    handles with comments waiting. Never their signed comments: those carry the name."""
 
-    title = "author"
+    title = "author (anonymous comments)"
     parameter_name = "author"
 
     def lookups(self, request, model_admin):
         waiting = (
             Comment.objects.pending()
-            .filter(author__isnull=False)
-            .order_by()
-            .values_list("author_id", "author__username")
+            .filter(sealed_comments())
+            .order_by("author__handle")
+            .values_list("author__handle", flat=True)
             .distinct()[:30]
         )
-        return [(str(pk), name) for pk, name in waiting]
+        return [(handle, handle) for handle in waiting]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(author_id=self.value())
+        if self.value():
+            return queryset.filter(sealed_comments(), author__handle=self.value())
         return queryset
 
 
@@ -277,13 +298,17 @@ class LogEntryInline(ReadOnlyInline):
     model = LogEntry
     fields = readonly_fields = (
         "created_at",
-        "moderator",
+        "moderator_name",
         "action",
         "from_status",
         "to_status",
         "reason",
     )
     verbose_name_plural = "Moderation log"
+
+    @admin.display(description="moderator")
+    def moderator_name(self, obj: LogEntry) -> str:
+        return staff_name(obj.moderator)
 
 
 class FlagInline(ReadOnlyInline):
@@ -304,7 +329,7 @@ def _count(**filters) -> Subquery:
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-def _queue_url(**filters: int) -> str:
+def _queue_url(**filters: int | str) -> str:
     """The queue filtered (every status): a full URL, so it works from a comment's page too."""
     query = urlencode({**filters, "status": StatusFilter.ALL})
     return f"{reverse('admin:forum_comment_changelist')}?{query}"
@@ -331,7 +356,9 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("created_at", "id")
     list_per_page = 50
-    search_fields = ("body", "display_name", "author__email", "author__username")
+    # Not by address, username or handle: a search by handle would list the account's
+    # signed comments beside its anonymous ones (the author filter lists only those).
+    search_fields = ("body", "display_name")
     show_full_result_count = False
     action_form = ReasonActionForm
     actions = [
@@ -419,21 +446,32 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
             "#{} {}", parent.path or parent.pk, Truncator(parent.display_name).chars(20)
         )
 
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return SealedChangeList
+
     @admin.display(description="author · history")
     def author_ref(self, obj: Comment) -> str:
+        """Beside an anonymous comment, the author's handle and record (the sealed-author
+        include, as on the post page), never the name or address; a signed comment shows
+        the name its author published, and no handle to tie the two together."""
         if obj.author is None:
             return format_html("{} <small>(no account)</small>", obj.display_name)
+        suspended = " · suspended" if is_suspended(obj.author) else ""
+        if not is_sealed(obj):
+            return format_html("{} <small>(signed{})</small>", obj.display_name, suspended)
+        histories = getattr(obj, "histories", None) or history_counts([obj.author_id])
         return format_html(
-            '<a href="{}" title="All comments of this account">{}</a>'
-            ' · <a href="{}" title="What moderators know of this person">{}</a><br>'
-            "<small>as “{}”{}<br>{}</small>",
-            _queue_url(author=obj.author_id),
-            obj.author.email or obj.author.username,
-            reverse("moderation:person", args=[obj.author.handle]),
-            obj.author.handle,
-            obj.display_name,
-            " · suspended" if is_suspended(obj.author) else "",
-            self.history(obj),
+            '{}<small><a href="{}">Their anonymous comments</a>{}</small>',
+            render_to_string(
+                "moderation/_sealed_author.html",
+                {
+                    "handle": obj.author.handle,
+                    "history": histories.get(obj.author_id, History()),
+                    "comment_pk": obj.pk,
+                },
+            ),
+            _queue_url(author=obj.author.handle),
+            suspended,
         )
 
     @admin.display(description="text")
@@ -527,3 +565,15 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
         authors = {c.author for c in queryset if c.author}
         n = sum(watch(author, request.user, reason) is not None for author in authors)
         self.message_user(request, f"{n} more account(s) will have every comment moderated.")
+
+
+class SealedChangeList(ChangeList):
+    """The queue's page, with the history of every anonymous comment's author on it
+    fetched at once (moderation.identity.history_counts: one query a page)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        authors = {c.author_id for c in self.result_list if is_sealed(c)}
+        histories = history_counts(authors)
+        for comment in self.result_list:
+            comment.histories = histories

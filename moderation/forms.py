@@ -27,3 +27,18 @@ class DecisionReasonForm(forms.Form):
             return ""
         parts = [str(self.cleaned_data["canned"] or ""), self.cleaned_data["reason"].strip()]
         return ": ".join(part for part in parts if part)[:300]
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to know who wrote this?",
+        min_length=10,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required. Logged with your name, the time and the comment, and listed "
+        "for the other moderators.",
+        error_messages={
+            "required": "Write the reason: a reveal is never silent.",
+            "min_length": "Write the reason in a sentence (at least %(limit_value)d characters).",
+        },
+    )

@@ -1,7 +1,7 @@
 """A page per person for moderators, under the pseudonymous handle (never the name or the
-address: those stay behind the privacy issue's audited "reveal"): what they wrote in every
-status, flags they made and received, every decision about them, and the actions on the
-account. Every action writes a LogEntry about the person (`subject`).
+address: those stay behind the privacy issue's audited "reveal"): what they wrote as
+Anonymous in every status, flags they made and received, every decision about them, and
+the actions on the account. Every action writes a LogEntry about the person (`subject`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from forum.models import Comment
 from forum.permissions import can_moderate, can_suspend, is_suspended
 
 from .actions import lift, note, restore_trust, suspend, unwatch, watch
+from .identity import sealed_comments
 from .models import Flag, LogEntry, WatchedUser
 from .notifications import decision_reasons
 from .rules import record
@@ -99,15 +100,17 @@ def _act(request: HttpRequest, who) -> HttpResponse:
 
 
 def _context(request: HttpRequest, who) -> dict:
+    # Only what they wrote as Anonymous: a signed comment beside the handle would tell
+    # every moderator who is behind the anonymous ones (moderation.identity).
     comments = (
         Comment.objects.comments()
-        .filter(author=who)
+        .filter(sealed_comments(), author=who)
         .select_related("post")
         .annotate(decision_reason=decision_reasons())
         .order_by("-created_at", "-pk")
     )
     history = (
-        LogEntry.objects.filter(Q(subject=who) | Q(comment__author=who))
+        LogEntry.objects.filter(Q(subject=who) | Q(comment__in=comments.values("pk")))
         .select_related("moderator", "comment__post", "post")
         .order_by("-created_at", "-id")
     )
@@ -119,7 +122,9 @@ def _context(request: HttpRequest, who) -> dict:
         "comments": comments[:SHOWN],
         "flags_made": Flag.objects.filter(user=who).select_related("comment__post")[:SHOWN],
         "flags_received": (
-            Flag.objects.filter(comment__author=who).select_related("user", "comment__post")
+            Flag.objects.filter(comment__in=comments.values("pk")).select_related(
+                "user", "comment__post"
+            )
         )[:SHOWN],
         "history": history[:SHOWN],
         "suspend_form": SuspendForm(),

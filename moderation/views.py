@@ -1,5 +1,6 @@
 """Moderation on the site: readers flag comments and unsubscribe from mail; moderators
-decide on a comment in its thread and cool a post's thread from the post page."""
+decide on a comment in its thread, cool a post's thread from the post page, and reveal
+who is behind an anonymous comment (each reveal listed for the other moderators)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,7 +20,8 @@ from forum.models import Comment, Post
 from forum.permissions import AUTHOR_REMOVED, can_flag, can_moderate, can_restore
 
 from .actions import cool_post, flag, moderate
-from .forms import DecisionReasonForm, FlagForm
+from .forms import DecisionReasonForm, FlagForm, RevealForm
+from .identity import history_counts, is_sealed, reveal, reveals
 from .models import LogAction, Unsubscribe
 from .notifications import REPLIES, read_unsubscribe_token
 from .queue import decisions
@@ -127,3 +131,40 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "moderation/unsubscribe.html",
         {"done": done, "message": UNSUBSCRIBED[kind], "kind": kind},
     )
+
+
+REVEALS_PER_PAGE = 50
+
+
+@never_cache  # the answer shows a name and an address: no cache or history keeps a copy
+@login_required
+@require_http_methods(["GET", "POST"])
+def reveal_identity(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks why; POST with a reason logs the reveal, then shows the account's name and
+    address on this one response (nothing is kept open: looking again is another reveal).
+    Moderators only, and only behind an anonymous comment; anyone else gets a 404."""
+    if not can_moderate(request.user):
+        raise Http404
+    comment = get_object_or_404(Comment.objects.comments().select_related("post", "author"), pk=pk)
+    if not is_sealed(comment):
+        raise Http404
+    form = RevealForm(request.POST if request.method == "POST" else None)
+    revealed = None
+    if form.is_valid():
+        revealed = reveal(comment, request.user, form.cleaned_data["reason"])
+    context = {
+        "comment": comment,
+        "form": form,
+        "revealed": revealed,
+        "history": history_counts([comment.author_id])[comment.author_id],
+    }
+    return render(request, "moderation/reveal.html", context)
+
+
+@login_required
+def reveal_list(request: HttpRequest) -> HttpResponse:
+    """Every reveal, newest first: who looked behind which handle, when and why."""
+    if not can_moderate(request.user):
+        raise Http404
+    page = Paginator(reveals(), REVEALS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "moderation/reveals.html", {"page": page})

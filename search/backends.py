@@ -74,7 +74,7 @@ class Hit:
     key: int
     snippet: SafeString
     title: str  # the post's
-    day: datetime.date  # the post's
+    day: datetime.date  # the post's; a comment written here, its own
     year: int
     month: int
     slug: str
@@ -88,7 +88,7 @@ class Hit:
 
 # What a result line shows, joined onto the page's search rows `d` in the statement that
 # writes their snippets (one statement instead of another query per page).
-SHOWN = "p.title, p.date, p.year, p.month, p.slug, c.path"
+SHOWN = "p.title, d.date, p.year, p.month, p.slug, c.path"
 SHOWN_FROM = (
     "JOIN forum_post p ON p.id = d.post_id LEFT JOIN forum_comment c ON c.id = d.comment_id"
 )

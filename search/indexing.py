@@ -59,11 +59,35 @@ def _post_row(days: str, post: str) -> str:
     )
 
 
+# The blog's calendar day (Europe/London, like Post.date) of a UTC timestamp, per engine.
+# SQLite has no time zones: British Summer Time runs from 01:00 UTC on the last Sunday of
+# March (the Sunday on or after the 25th) to 01:00 UTC on the last Sunday of October.
+SQLITE_LONDON_DAY = (
+    "(CASE WHEN {ts} >= date(strftime('%Y', {ts}) || '-03-25', 'weekday 0') || ' 01:00' "
+    "AND {ts} < date(strftime('%Y', {ts}) || '-10-25', 'weekday 0') || ' 01:00' "
+    "THEN date({ts}, '+1 hour') ELSE date({ts}) END)"
+)
+POSTGRES_LONDON_DAY = "(({ts}) AT TIME ZONE 'Europe/London')::date"
+
+
+def _comment_date(days: str, post: str, comment: str) -> str:
+    """A comment's search date: the day it was written here, or its post's date for an
+    imported comment (the archive gives comments no time of their own)."""
+    day = POSTGRES_LONDON_DAY if days == POSTGRES_DAYS else SQLITE_LONDON_DAY
+    own = day.format(ts=f"{comment}.created_at")
+    return f"(CASE WHEN {comment}.is_imported THEN {post}.date ELSE {own} END)"
+
+
 def _comment_row(days: str, post: str, comment: str) -> str:
-    """The search row (in COLUMNS order) of `comment`, dated by its post `post`."""
+    """The search row (in COLUMNS order) of `comment`, dated by `_comment_date`."""
+    date = _comment_date(days, post, comment)
+    if days == POSTGRES_DAYS:
+        year, month = f"extract(year FROM {date})", f"extract(month FROM {date})"
+    else:
+        year, month = (f"CAST(strftime('{part}', {date}) AS INTEGER)" for part in ("%Y", "%m"))
     return (
-        f"{_key(days, f'{post}.date', 'comment', f'{comment}.id')}, 'comment', {post}.id, "
-        f"{comment}.id, {post}.date, {post}.year, {post}.month, 0, '', {comment}.body"
+        f"{_key(days, date, 'comment', f'{comment}.id')}, 'comment', {post}.id, "
+        f"{comment}.id, {date}, {year}, {month}, 0, '', {comment}.body"
     )
 
 

@@ -38,8 +38,8 @@ class SearchDocument(models.Model):
         db_index=False,
         related_name="+",
     )
-    # The thread's date for comments too: imported comments carry no timestamp of their
-    # own, so "2017" means "in the threads of 2017" for every result alike.
+    # A post's date; a comment written here, the day it was written (Europe/London); an
+    # imported comment, its post's date (the archive gives comments no time of their own).
     date = models.DateField()
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()

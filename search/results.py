@@ -42,7 +42,7 @@ class Result:
     """One line of the results: a post, or a comment shown with its post and number."""
 
     title: str  # the post's
-    day: datetime.date  # the post's
+    day: datetime.date  # the post's; a comment written here, its own
     # "12.1" for comment 12.1; None for the post itself.
     comment_path: str | None
     url: str

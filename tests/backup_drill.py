@@ -43,8 +43,8 @@ def seed() -> None:
     readers = [verified_user(notify_replies=True) for _ in range(6)]
     UserFactory(email="unverified@example.org")
     suspended = verified_user()
-    actions.suspend([suspended])
-    actions.watch([readers[5]], mod)
+    actions.suspend(suspended, mod, "Drill: a suspended account survives the restore")
+    actions.watch(readers[5], mod)
     Unsubscribe.objects.create(user=readers[4], kind=Unsubscribe.Kind.PUBLISHED)
 
     first = PostFactory(title="Grayling's Omnishambles", date=datetime.date(2014, 5, 2))

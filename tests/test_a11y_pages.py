@@ -58,7 +58,7 @@ class Page:
 
 
 # One line a page. Pages still to come join here the same way (recent activity at
-# /comments/ and /active/, the moderation pages, the privacy page).
+# /comments/ and /active/, the moderation pages).
 PAGES = [
     Page("home", "/"),
     Page("post", lambda s: s.post.get_absolute_url()),
@@ -67,6 +67,9 @@ PAGES = [
     Page("year", "/2015/"),
     Page("month", "/2015/02/"),
     Page("archive", "/archive/"),
+    Page("latest comments", "/comments/"),
+    Page("active threads", "/active/"),
+    Page("watch a thread", lambda s: f"/watch/{s.post.pk}/", user="reader"),
     Page("search", "/search/"),
     Page("search with results", "/search/?q=probation"),
     Page("search with filters", "/search/?q=probation&year=2015&kind=comment&sort=new"),
@@ -95,11 +98,19 @@ PAGES = [
     Page("watched accounts", "/admin/moderation/watcheduser/", user="moderator"),
     Page("person page", lambda s: person_page(s), user="moderator"),
     Page("canned reasons", "/admin/moderation/cannedreason/", user="moderator"),
+    Page("privacy", "/privacy/"),
+    Page("delete account", "/profile/delete/", user="reader"),
+    Page("reveal an author", lambda s: reveal_page(s), user="moderator"),
+    Page("reveals", "/moderation/reveals/", user="moderator"),
 ]
 
 
 def person_page(scene: Scene) -> str:
     return reverse("moderation:person", args=[scene.users["reader"].handle])
+
+
+def reveal_page(scene: Scene) -> str:
+    return reverse("moderation:reveal", args=[scene.own.pk])
 
 
 def comment_page(scene: Scene) -> str:

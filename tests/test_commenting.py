@@ -34,6 +34,11 @@ def latest_of(user) -> Comment:
     return Comment.objects.comments().filter(author=user).latest("pk")
 
 
+def anonymous_box_ticked(page: str) -> bool:
+    (box,) = re.findall(r'<input type="checkbox" name="anonymous"[^>]*>', page)
+    return " checked" in box
+
+
 def trusted_reader(post, **fields):
     """A verified reader whose first three comments a moderator approved."""
     reader = verified_user(**fields)
@@ -166,7 +171,7 @@ def test_without_javascript_the_reply_link_opens_a_page_with_the_comment_and_the
 # --- Anonymous or named ------------------------------------------------------------------
 
 
-def test_the_public_sees_anonymous_and_a_moderator_sees_who_wrote_it(client):
+def test_the_public_sees_anonymous_and_a_moderator_sees_only_a_handle(client):
     post = PostFactory()
     author = UserFactory(display_name="Jane Officer", email="jane@example.org")
     comment(post, body="Speaking freely.", author=author, display_name=ANONYMOUS)
@@ -176,10 +181,14 @@ def test_the_public_sees_anonymous_and_a_moderator_sees_who_wrote_it(client):
     assert "Jane Officer" not in public and "jane@example.org" not in public
 
     logged_in(client, moderator())
-    assert "jane@example.org" in client.get(post.get_absolute_url()).content.decode()
+    sealed = client.get(post.get_absolute_url()).content.decode()
+    assert author.handle in sealed
+    assert "Jane Officer" not in sealed and "jane@example.org" not in sealed
 
 
-def test_unticking_anonymous_signs_with_the_display_name_and_becomes_the_default(client):
+def test_unticking_anonymous_signs_once_and_the_next_form_still_starts_ticked(client):
+    """One signed comment must not silently turn the profile's default off: the next
+    comment would start unticked and one slip would publish a name."""
     post = PostFactory()
     reader = trusted_reader(post, display_name="Old Lag", comment_anonymously=True)
 
@@ -187,9 +196,21 @@ def test_unticking_anonymous_signs_with_the_display_name_and_becomes_the_default
 
     assert latest_of(reader).display_name == "Old Lag"
     reader.refresh_from_db()
+    assert reader.comment_anonymously is True
+    for url in (post.get_absolute_url(), reverse("forum:comment_create", args=[post.pk])):
+        assert anonymous_box_ticked(client.get(url).content.decode())
+
+
+def test_the_anonymous_default_changes_only_on_the_profile(client):
+    post = PostFactory()
+    reader = trusted_reader(post, display_name="Old Lag", comment_anonymously=False)
+
+    submit(logged_in(client, reader), post, body="Anonymous this time.", anonymous=True)
+
+    assert latest_of(reader).display_name == ANONYMOUS
+    reader.refresh_from_db()
     assert reader.comment_anonymously is False
-    form_html = client.get(post.get_absolute_url()).content.decode()
-    assert 'name="anonymous" id="comment-anonymous" checked' not in form_html
+    assert not anonymous_box_ticked(client.get(post.get_absolute_url()).content.decode())
 
 
 def test_a_reader_without_a_display_name_must_post_as_anonymous(client):

@@ -1,6 +1,7 @@
 """import_archive, export_archive and generate_archive as an operator runs them."""
 
 import json
+import os
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -68,9 +69,56 @@ def test_a_dry_run_reports_what_would_happen_and_keeps_nothing():
     assert not Post.objects.exists() and not Comment.objects.exists()
 
 
-def test_a_missing_path_is_an_error():
-    with pytest.raises(CommandError, match="no such file"):
-        run("/nonexistent/dumps")
+def test_paths_that_are_not_readable_regular_files_are_errors_and_the_others_import(tmp_path):
+    dumps = tmp_path / "dumps"
+    shutil.copytree(SAMPLE, dumps)
+    (dumps / "x.txt").mkdir()
+    (dumps / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    os.mkfifo(dumps / "pipe.txt")  # opening it to read would wait for a writer forever
+    report = tmp_path / "report.json"
+    with pytest.raises(CommandError, match="4 file\\(s\\) rejected") as raised:
+        run(str(dumps), str(tmp_path / "missing.txt"), report=str(report))
+    assert raised.value.returncode == 2
+    summary = json.loads(report.read_text())
+    assert summary["errors"] == [
+        "gone.txt: a dangling symbolic link",
+        "pipe.txt: a named pipe, not a regular file",
+        "x.txt: a directory, not a regular file",
+        "missing.txt: no such file",
+    ]
+    assert (summary["files"], summary["files_rejected"], summary["posts_created"]) == (9, 4, 22)
+    assert Post.objects.count() == 22 and Comment.objects.comments().count() == 70
+
+
+def test_a_post_of_one_10_mb_word_rejects_its_file_and_the_others_import(tmp_path):
+    dumps = tmp_path / "dumps"
+    shutil.copytree(SAMPLE, dumps)
+    word = "x" * 10_000_000
+    (dumps / "huge.txt").write_text(f"Monday, 1 March 2010\n\nHuge\n\n{word}\n")
+    report = tmp_path / "report.json"
+    with pytest.raises(CommandError, match="1 file\\(s\\) rejected"):
+        run(str(dumps), report=str(report))
+    errors = json.loads(report.read_text())["errors"]
+    assert errors == ["huge.txt:5: a line of over 200,000 characters"]
+    assert not Post.objects.filter(title="Huge").exists() and Post.objects.count() == 22
+
+
+def test_size_limits_are_settings_and_reject_the_file_at_the_line(tmp_path, settings):
+    # One below the sample archive's largest post body and comment: exactly those go.
+    settings.FORUM_IMPORT_MAX_POST_CHARS = 44_490
+    settings.FORUM_IMPORT_MAX_COMMENT_CHARS = 2_690
+    report = tmp_path / "report.json"
+    with pytest.raises(CommandError, match="2 file\\(s\\) rejected"):
+        run(str(SAMPLE), report=str(report))
+    assert json.loads(report.read_text())["errors"] == [
+        "002_9f3d8cec838019a2.txt:283: post body of 44,491 characters, over the limit of 44,490",
+        "004_82771943f9099fbe.txt:76: comment 4.1 of 2,691 characters, over the limit of 2,690",
+    ]
+    assert set(Post.objects.values_list("source_file", flat=True)) == {
+        "000_9cf7ada4b1c30a6f.txt",
+        "001_42218c82009ca656.txt",
+        "003_8686e3fe89b4964b.txt",
+    }
 
 
 def test_generate_archive_is_deterministic_and_imports_cleanly(tmp_path):

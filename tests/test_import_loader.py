@@ -11,7 +11,15 @@ from django.core.management import call_command
 from django.db import connection
 
 from archive_import.loader import Counts, Loader
-from archive_import.parser import ParsedComment, ParsedFile, ParsedPost, parse_bytes, parse_text
+from archive_import.parser import (
+    DumpFile,
+    Limits,
+    ParsedComment,
+    ParsedFile,
+    ParsedPost,
+    parse_bytes,
+    parse_text,
+)
 from forum.models import Comment, CommentStatus, Post, RemovedBy
 from forum.text import render_text
 from forum.threads import set_status
@@ -247,3 +255,56 @@ def test_imported_comments_reach_the_search_index_through_its_triggers():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM search_document WHERE kind = 'comment'")
         assert cursor.fetchone()[0] == Comment.objects.published().count() == 3
+
+
+def on_disk(tmp_path, name: str, text: str, limits: Limits) -> DumpFile:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return DumpFile(path, name, limits)
+
+
+@pytest.mark.parametrize("batch_comments", [2, 20_000])
+def test_a_file_that_goes_bad_half_way_leaves_nothing_and_the_others_import(
+    tmp_path, batch_comments
+):
+    # With batches of 2 the bad file's first post is written before its second is read;
+    # with big ones the good files share its transaction and are replayed alone.
+    limits = Limits(post_chars=1_000, comment_chars=40)
+    later = PAGE.replace("18 February", "18 March").replace("Third comment", "x" * 41)
+    sources = [
+        on_disk(tmp_path, "index.txt", INDEX, limits),
+        on_disk(tmp_path, "bad.txt", PAGE + "\n" + later, limits),
+        on_disk(tmp_path, "other.txt", PAGE.replace("18 February", "18 November"), limits),
+    ]
+    results = list(Loader(batch_comments=batch_comments).load(sources))
+    assert [r.error for r in results] == [
+        None,
+        "bad.txt:23: comment 3 of 41 characters, over the limit of 40",
+        None,
+    ]
+    assert sorted(Post.objects.values_list("source_file", "date__month")) == [
+        ("index.txt", 2), ("index.txt", 2), ("other.txt", 11)
+    ]  # fmt: skip
+    assert not Comment.objects.filter(source_file="bad.txt").exists()
+    call_command("check_comment_trees", verbosity=0)
+
+
+def test_tiny_batches_import_the_same_as_big_ones():
+    counts = Counts()
+    for result in Loader(batch_comments=1, batch_files=1).load(sample_files()):
+        counts.add(result.counts)
+    assert (counts.posts_created, counts.comments_created, counts.removed_placeholders) == (
+        22,
+        70,
+        2,
+    )
+    call_command("check_comment_trees", verbosity=0)
+    assert paths(Post.objects.get(title="A PO's Musings"))[:6] == ["1", "2", "3", "4", "5", "6"]
+    assert load(*sample_files()).comments_unchanged == 70
+
+
+def test_an_index_copy_then_the_post_page_in_one_file_is_one_post_with_the_pages_comments():
+    counts = load(("both.txt", INDEX + "\n" + PAGE))
+    assert (counts.posts_created, counts.posts_unchanged, counts.comments_created) == (2, 0, 4)
+    assert "kept the one at line 13" in load.results[0].warnings[0]
+    assert paths(Post.objects.get(title="A PO's Musings")) == ["1", "1.1", "2", "3"]

@@ -164,10 +164,15 @@ def test_the_person_page_runs_a_constant_number_of_queries(
         assert mod_client.get(page_of(person)).status_code == 200
 
 
-def test_a_moderator_finds_the_page_of_someone_who_never_commented_in_the_users_admin(
-    mod_client,
+def test_an_administrator_finds_the_page_of_someone_who_never_commented_in_the_users_admin(
+    client, mod_client
 ):
+    """Accounts, with their addresses, are the administrators' (issue 17): a moderator
+    is refused the list, an administrator finds the person there and links their page."""
     person = UserFactory()
-    users = mod_client.get(reverse("admin:accounts_user_changelist") + f"?q={person.handle}")
+    listing = reverse("admin:accounts_user_changelist") + f"?q={person.handle}"
+    assert mod_client.get(listing).status_code == 403
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    users = client.get(listing)
     assert users.status_code == 200
     assert f'href="{page_of(person)}"' in users.content.decode()

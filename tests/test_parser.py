@@ -2,16 +2,25 @@
 
 import datetime
 import gzip
+import os
 import subprocess
 import sys
 import textwrap
 import zipfile
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 
-from archive_import.parser import MAX_GAP, parse_bytes, parse_text
+from archive_import.parser import (
+    MAX_GAP,
+    MAX_WARNINGS,
+    DumpFile,
+    FileStream,
+    Limits,
+    parse_bytes,
+    parse_text,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "archive_import" / "sample_archive"
 
@@ -347,3 +356,73 @@ def test_a_title_longer_than_the_title_field_is_cut_with_a_warning():
     parsed = page(POST.replace("A PO's Musings", "Long " * 100))
     assert len(parsed.posts[0].title) <= 300
     assert str(parsed.warnings[0]) == "dump.txt:3: title longer than 300 characters: cut"
+
+
+# --- input limits (FORMAT.md, "Size limits") ------------------------------------------
+
+
+def test_a_post_or_comment_over_the_size_limit_rejects_the_file_at_its_line():
+    text = POST + "  1. A bit too long\n\n  2. Just right\n"  # a body of 39, a comment of 14
+    assert not parse_text(text, "f.txt", Limits(post_chars=39, comment_chars=14)).rejected
+    parsed = parse_text(text, "f.txt", Limits(post_chars=39, comment_chars=13))
+    assert str(parsed.error) == "f.txt:7: comment 1 of 14 characters, over the limit of 13"
+    assert parsed.posts == []
+    parsed = parse_text(text, "f.txt", Limits(post_chars=38, comment_chars=14))
+    assert str(parsed.error) == "f.txt:1: post body of 39 characters, over the limit of 38"
+
+
+def test_the_first_posts_come_out_before_the_rest_of_the_file_is_read():
+    later = POST.replace("Wednesday, 18", "Thursday, 19").replace("A PO's", "Another")
+    more = "    more words\n" * 300_000  # beyond the first chunk read
+    text = StringIO(POST + "  1. First\n\n" + later + "  1. Long\n" + more)
+    stream = FileStream("f.txt", Limits(post_chars=99, comment_chars=99), text)
+    posts = iter(stream)
+    assert next(posts).comments[0].body == "First"
+    assert stream.error is None and text.tell() < len(text.getvalue())
+    assert list(posts) == []
+    assert str(stream.error) == "f.txt:15: over 99 characters of text in one post or comment"
+
+
+class Reads(StringIO):
+    """Text that counts how much of it was read."""
+
+    chars = 0
+
+    def read(self, size: int | None = -1) -> str:
+        data = super().read(size)
+        self.chars += len(data)
+        return data
+
+
+def test_a_post_too_big_for_the_limits_is_rejected_before_it_is_read_whole():
+    limits = Limits(post_chars=1_000, comment_chars=100)
+    comments = "".join(f"  {n}. {'word ' * 18}\n" for n in range(1, 3_000))
+    parsed = parse_text(POST + comments, "many.txt", limits)  # 2,999 comments of 90
+    assert not parsed.rejected and len(parsed.posts[0].comments) == 2_999
+    body = POST + "  1. ok\n" + "      a reply's words\n" * 300_000  # 6 MB in one comment
+    text = Reads(body)
+    stream = FileStream("f.txt", limits, text)
+    assert list(stream) == [] and text.chars < len(body) / 5
+    assert str(stream.error) == "f.txt:7: over 1,000 characters of text in one post or comment"
+
+
+def test_a_file_of_odd_lines_lists_its_first_thousand_warnings_and_counts_the_rest():
+    parsed = page(POST + "  1. One\n" + "   three spaces\n" * 1_500)
+    assert len(parsed.warnings) == MAX_WARNINGS + 1
+    assert str(parsed.warnings[-1]) == "dump.txt: 500 more warnings not listed"
+    assert parsed.posts[0].comments[0].body.count("three spaces") == 1_500
+
+
+def test_a_path_that_is_not_a_readable_regular_file_is_an_error_for_that_path(tmp_path):
+    (tmp_path / "x.txt").mkdir()
+    os.mkfifo(tmp_path / "pipe.txt")
+    locked = tmp_path / "locked.txt"
+    locked.write_text(POST)
+    locked.chmod(0)
+    cases = {"x.txt": "a directory, not a regular file", "pipe.txt": "a named pipe, not a "
+             "regular file", "none.txt": "no such file"}  # fmt: skip
+    if os.geteuid() != 0:  # root reads any file
+        cases["locked.txt"] = "not readable (permission denied)"
+    for name, reason in cases.items():
+        stream = DumpFile(tmp_path / name, name).open()
+        assert list(stream) == [] and str(stream.error) == f"{name}: {reason}"

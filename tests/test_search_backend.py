@@ -6,6 +6,7 @@ Every test runs in both passes of the suite, so both backends answer the same st
 import datetime
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 
@@ -39,6 +40,13 @@ def label(result: Result) -> str:
 
 def post(title: str, body: str = "Nothing to see.", day: tuple = (2015, 2, 18)) -> Post:
     return PostFactory(title=title, body=body, date=datetime.date(*day))
+
+
+def said_that_day(p: Post, body: str) -> Comment:
+    """A comment written on its post's day, so dated like the post in search."""
+    noon = datetime.datetime.combine(p.date, datetime.time(12), tzinfo=datetime.UTC)
+    with time_machine.travel(noon):
+        return comment(p, body=body)
 
 
 def test_a_title_match_ranks_above_a_body_match_and_a_comment():
@@ -195,7 +203,7 @@ def test_pages_of_newest_and_oldest_first_run_across_years(paging):
     for year in (2012, 2013, 2015):
         p = post(f"Thread {year}", "nothing", day=(year, 6, 1))
         for n in range(3):
-            comment(p, body=f"gate remark {n}")
+            said_that_day(p, f"gate remark {n}")
     newest = [f"Thread {y} #{n}" for y in (2015, 2013, 2012) for n in (3, 2, 1)]
     for per_page in (1, 2, 4, 9):
         assert listed("gate", Sort.NEWEST, per_page) == newest
@@ -206,7 +214,7 @@ def test_pages_of_newest_and_oldest_first_run_across_years(paging):
 
 def test_facets_count_matches_by_year_and_by_month_within_a_year():
     for day in [(2014, 5, 1), (2015, 3, 1), (2015, 3, 2), (2015, 7, 1)]:
-        comment(post(f"Post {day}", "probation", day=day), body="probation too")
+        said_that_day(post(f"Post {day}", "probation", day=day), "probation too")
     post("Unrelated", "nothing", day=(2016, 1, 1))
     facets = backend_for().facets(Scope(), parse("probation"), 2015)
     assert facets.years == {2014: 2, 2015: 6}
@@ -278,6 +286,8 @@ def test_unpublishing_a_post_hides_it_and_its_comments_until_it_returns():
 def test_edits_by_any_writer_are_reindexed_at_once():
     p = post("Old title", "old body")
     c = comment(p, body="old comment")
+    # An archive comment: dated by its post, so it moves with it.
+    Comment.objects.filter(pk=c.pk).update(is_imported=True)
     p.title, p.date = "New title", datetime.date(2019, 9, 9)
     p.save()
     with connection.cursor() as cursor:
@@ -350,13 +360,51 @@ def test_triggers_dropped_by_a_sqlite_table_rebuild_come_back_after_migrate():
 
 def test_search_keys_follow_dates_and_match_what_the_triggers_compute():
     p = post("Keyed", day=(2015, 2, 18))
-    c = comment(p, body="keyed remark")
+    with time_machine.travel(datetime.datetime(2015, 2, 18, 12, tzinfo=datetime.UTC)):
+        c = comment(p, body="keyed remark")
     rows = dict(SearchDocument.objects.values_list("kind", "id"))
     assert rows == {
         "post": document_key(datetime.date(2015, 2, 18), "post", p.pk),
         "comment": document_key(datetime.date(2015, 2, 18), "comment", c.pk),
     }
     assert rows["post"] < rows["comment"] < document_key(datetime.date(2015, 2, 19), "post", 1)
+
+
+def test_a_comment_written_today_on_an_old_post_is_found_under_today():
+    """Issue 19: a comment of 6 December 2026 on a 2013 post was dated 23 November 2013,
+    so "newest first" and a 2026 filter missed it."""
+    old = post("Old thread", "probation", day=(2013, 11, 23))
+    post("Last year", "probation", day=(2025, 6, 1))
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 21, tzinfo=datetime.UTC)):
+        comment(old, body="probation still matters")
+    assert found("probation", Sort.NEWEST) == ["Old thread #1", "Last year", "Old thread"]
+    assert found("probation", year="2026") == ["Old thread #1"]
+    assert found("probation", date_from="2026-12-06", date_to="2026-12-06") == ["Old thread #1"]
+    assert found("probation", year="2013") == ["Old thread"]
+    filterset = SearchFilterSet({"year": "2026"}, queryset=SearchDocument.objects.all())
+    assert filterset.is_valid()
+    hit = backend_for().page(filterset.scope(), parse("probation"), Sort.NEWEST, 0, 5)[0]
+    assert hit.day == datetime.date(2026, 12, 6)
+
+
+def test_a_comment_is_dated_by_the_blogs_calendar_day_in_london():
+    p = post("Summer", "words", day=(2013, 1, 1))
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time); in winter, the same day.
+    with time_machine.travel(datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)):
+        summer = comment(p, body="late summer night")
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)):
+        winter = comment(p, body="late winter night")
+    dates = dict(SearchDocument.objects.filter(kind="comment").values_list("comment_id", "date"))
+    assert dates == {summer.pk: datetime.date(2026, 7, 1), winter.pk: datetime.date(2026, 12, 31)}
+
+
+def test_imported_comments_keep_their_posts_date():
+    p = post("Imported", "words", day=(2013, 11, 23))
+    c = comment(p, body="from the archive")
+    Comment.objects.filter(pk=c.pk).update(is_imported=True)
+    call_command("rebuild_search_index", verbosity=0)
+    assert found("archive", year="2013") == ["Imported #1"]
+    assert SearchDocument.objects.get(comment=c).date == datetime.date(2013, 11, 23)
 
 
 @pytest.mark.postgres_only

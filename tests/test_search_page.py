@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from forum.models import CommentStatus
@@ -157,3 +158,18 @@ def test_malformed_queries_get_a_page_never_a_server_error(client, text):
     assert response.status_code == 200
     html = text_of(response)
     assert 'class="search-total"' in html or 'class="message' in html
+
+
+def test_a_comment_written_today_on_an_old_post_is_listed_first_under_todays_date(client):
+    """Issue 19: it was dated 23 November 2013, its post's date."""
+    old = PostFactory(title="Old thread", date=datetime.date(2013, 11, 23), body="napo")
+    PostFactory(title="Newer thread", date=datetime.date(2020, 5, 1), body="napo")
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 18, tzinfo=datetime.UTC)):
+        comment(old, body="napo again")
+
+    html = text_of(client.get(URL, {"q": "napo", "sort": "newest", "year": "2026"}))
+    newest = text_of(client.get(URL, {"q": "napo", "sort": "newest"}))
+
+    assert "Comment 1 on “Old thread”" in html and "6 December 2026" in html
+    assert "Newer thread" not in html
+    assert newest.index("6 December 2026") < newest.index("1 May 2020")

@@ -221,10 +221,15 @@ def main() -> int:
             f"{r['second_command_s']}s ({r['second_cpu_s']}s CPU) | "
             f"{r['second_run_speedup']}x |"
         )
+    save("import.json", results)
+    return 0
+
+
+def save(name: str, results: object) -> None:
+    """Write `results` as bench-results/NAME."""
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
-    (out / "import.json").write_text(json.dumps(results, indent=2) + "\n")
-    return 0
+    (out / name).write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

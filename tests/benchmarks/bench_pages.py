@@ -2,7 +2,9 @@
 
 1. A temporary SQLite database holds a synthetic blog from `generate_archive` +
    `import_archive`: 240 posts with about 6 comments each, plus posts with about 10, 200
-   and 1,000 comments. Each post page is rendered through Django's test client (page
+   and 1,000 comments (every 20th of those citing an earlier one by number, `>>12`).
+   The 1,000-comment thread is measured whole (`?page=all`) and as its first page of
+   200 top-level comments. Each post page is rendered through Django's test client (page
    cache off): median time, median CPU time and query count; the 10- and 1,000-comment
    posts also for a logged-in reader (reply/remove/flag controls on every comment), and
    the 1,000-comment post for a moderator.
@@ -91,7 +93,35 @@ def build_blog(db_path: Path, work: Path) -> dict[str, str]:
         post = Post.objects.get(date=date)
         urls[f"post_{size}"] = post.get_absolute_url()
         COMMENT_COUNTS[f"post_{size}"] = Comment.objects.comments().filter(post=post).count()
+    # The 1,000-comment thread whole (it is paged by default) and its first page.
+    big = Post.objects.get(date=big_dates[1000])
+    urls["post_1000"] = big.get_absolute_url() + "?page=all"
+    urls["post_1000_page_1"] = big.get_absolute_url()
+    COMMENT_COUNTS["post_1000_page_1"] = len(
+        Comment.objects.thread(big).filter(lft__lt=top_level_lft(big, 200))
+    )
+    cite_in_thread(big, every=20)
     return urls
+
+
+def top_level_lft(post, n: int) -> int:
+    """The `lft` of the post's (n + 1)th top-level comment: where its page n + 1 begins."""
+    from forum.models import Comment
+
+    tops = Comment.objects.visible().filter(post=post, level=1).order_by("lft")
+    return tops.values_list("lft", flat=True)[n]
+
+
+def cite_in_thread(post, every: int) -> None:
+    """Turn every `every`th published comment into one written on the site citing an
+    earlier comment by number, so the thread carries citation links and back-links."""
+    from forum.models import Comment
+
+    shown = list(Comment.objects.published().filter(post=post).order_by("lft"))
+    for citer, cited in zip(shown[every::every], shown[::every], strict=False):
+        citer.is_imported = False
+        citer.body += f"\n\n>>{cited.path} quite so"
+        citer.save()
 
 
 def render_figures(urls: dict[str, str]) -> dict[str, dict]:
@@ -258,6 +288,8 @@ def main() -> int:
                 f"| {label} | {fig['median_ms']} | {fig['median_cpu_ms']} | {fig['queries']} "
                 f"| {fig['bytes'] // 1024} |"
             )
+        paged = render["post_1000_page_1"]["median_ms"] / render["post_1000"]["median_ms"]
+        print(f"\nfirst page of 200 top-level comments / whole 1,000-comment thread: {paged:.2f}")
         ratio = render["post_1000"]["median_ms"] / render["post_10"]["median_ms"]
         cpu_ratio = render["post_1000"]["median_cpu_ms"] / render["post_10"]["median_cpu_ms"]
         print(f"\n1,000-comment page / 10-comment page: {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU")
