@@ -317,18 +317,6 @@ class FlagInline(ReadOnlyInline):
     verbose_name_plural = "Reader flags"
 
 
-def _count(**filters) -> Subquery:
-    """Per-author comment count as a correlated subquery, so the changelist stays one query."""
-    counts = (
-        Comment.objects.filter(author=OuterRef("author"), level__gt=0, **filters)
-        .order_by()
-        .values("author")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-
 def _queue_url(**filters: int | str) -> str:
     """The queue filtered (every status): a full URL, so it works from a comment's page too."""
     query = urlencode({**filters, "status": StatusFilter.ALL})
@@ -395,8 +383,6 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
             Comment.objects.comments()
             .select_related("post", "author", "parent", "hold")
             .annotate(
-                approved=_count(number__isnull=False),
-                refused=_count(status__in=[CommentStatus.REJECTED, CommentStatus.SPAM]),
                 open_flags=Coalesce(
                     Subquery(
                         Flag.objects.filter(comment=OuterRef("pk"), resolved=False)
@@ -459,14 +445,13 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
         suspended = " · suspended" if is_suspended(obj.author) else ""
         if not is_sealed(obj):
             return format_html("{} <small>(signed{})</small>", obj.display_name, suspended)
-        histories = getattr(obj, "histories", None) or history_counts([obj.author_id])
         return format_html(
             '{}<small><a href="{}">Their anonymous comments</a>{}</small>',
             render_to_string(
                 "moderation/_sealed_author.html",
                 {
                     "handle": obj.author.handle,
-                    "history": histories.get(obj.author_id, History()),
+                    "history": self._history(obj),
                     "comment_pk": obj.pk,
                 },
             ),
@@ -493,7 +478,15 @@ class CommentAdmin(ReadOnly, ModerationPermissions, admin.ModelAdmin):
     def history(self, obj: Comment) -> str:
         if obj.author_id is None:
             return "—"
-        return f"{obj.approved} approved, {obj.refused} rejected"
+        record = self._history(obj)
+        return f"{record.approved} approved, {record.rejected + record.spam} rejected"
+
+    def _history(self, obj: Comment) -> History:
+        """The author's record: fetched for the whole page by SealedChangeList, or once
+        here on a comment's own page."""
+        if not hasattr(obj, "histories"):
+            obj.histories = history_counts([obj.author_id])
+        return obj.histories.get(obj.author_id, History())
 
     @admin.display(description="why it waits", ordering="open_flags")
     def why(self, obj: Comment) -> str:
