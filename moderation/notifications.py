@@ -75,16 +75,21 @@ def wants(user: User | None, kind: str) -> bool:
 def send(user: User, kind: str, subject: str, body: str) -> None:
     """Queue one mail with its unsubscribe link."""
     url = absolute(reverse("moderation:unsubscribe", args=[unsubscribe_token(user, kind)]))
-    message = EmailMessage(
+    send_with_stop_link(user.email, subject, body, url, "these emails")
+
+
+def send_with_stop_link(address: str, subject: str, body: str, url: str, what: str) -> None:
+    """Queue one mail whose footer link, and List-Unsubscribe headers (RFC 8058
+    one-click), stop `what` (the outbox sends it, never the request)."""
+    EmailMessage(
         subject=subject,
-        body=f"{body}\n\n--\nTo stop these emails, open this link: {url}\n",
-        to=[user.email],
+        body=f"{body}\n\n--\nTo stop {what}, open this link: {url}\n",
+        to=[address],
         headers={
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    )
-    message.send()
+    ).send()
 
 
 def excerpt(comment: Comment) -> str:

@@ -2,26 +2,25 @@
 watcher, at once or when WATCH_INTERVAL since that watcher's last mail ends, so a busy
 thread costs each watcher at most one mail per interval. The task worker sends it
 (`outbox`); a request never does. Every mail carries a one-click stop link (a signed
-token naming the watch) and List-Unsubscribe headers (RFC 8058), as moderation's mail.
+token naming the watch) and List-Unsubscribe headers (RFC 8058), through moderation's
+mail helpers.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django_tasks import task
 
 from forum.models import Comment
 from forum.threads import comment_added, comment_published
+from moderation.notifications import absolute, excerpt, send_with_stop_link
 
 from .models import Watch
 
@@ -30,10 +29,6 @@ WATCH_INTERVAL = timedelta(hours=3)  # at most one mail per watched thread per 3
 # A digest scheduled this long ago and never run was lost (its task pruned, say).
 LOST_AFTER = timedelta(hours=1)
 LINES = 20
-
-
-def absolute(path: str) -> str:
-    return settings.FORUM_SITE_URL.rstrip("/") + path
 
 
 def stop_token(watch: Watch) -> str:
@@ -94,20 +89,13 @@ def _mail(watch: Watch, fresh: list[Comment]) -> None:
     link = absolute(post.get_absolute_url())
     lines = [f"{len(fresh)} new comment(s) on “{post.title}”:", ""]
     for c in fresh[:LINES]:
-        text = Truncator(" ".join(c.body.split())).chars(200)
-        lines += [f"{c.path}. {c.display_name}: {text}", f"   {link}?comment={c.path}", ""]
+        lines += [f"{c.path}. {c.display_name}: {excerpt(c)}", f"   {link}?comment={c.path}", ""]
     if len(fresh) > LINES:
         lines += [f"and {len(fresh) - LINES} more: {link}", ""]
     stop = absolute(reverse("watching:stop", args=[stop_token(watch)]))
-    EmailMessage(
-        subject=f"New comments on “{post.title}”",
-        body="\n".join(lines) + f"\n--\nTo stop watching this thread, open this link: {stop}\n",
-        to=[watch.user.email],
-        headers={
-            "List-Unsubscribe": f"<{stop}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    ).send()
+    subject = f"New comments on “{post.title}”"
+    body = "\n".join(lines).rstrip("\n")
+    send_with_stop_link(watch.user.email, subject, body, stop, "watching this thread")
 
 
 @receiver(comment_added, dispatch_uid="watching.comment_added")
