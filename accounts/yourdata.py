@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from forum.cache import invalidate_pages
 from forum.models import ANONYMOUS, Comment, CommentStatus, RemovedBy
+from forum.permissions import is_suspended
 from forum.threads import lock_posts, set_status
 from moderation.models import Flag, LogEntry, Unsubscribe, WatchedUser
 from outbox.models import Mail
@@ -63,7 +64,8 @@ def export(user: User, absolute: Any = str) -> dict:
             "display_name": user.display_name,
             "date_joined": _when(user.date_joined),
             "last_login": _when(user.last_login),
-            "is_suspended": user.is_suspended,
+            "is_suspended": is_suspended(user),
+            "suspended_until": _when(user.suspended_until),
             "every_comment_moderated": WatchedUser.objects.filter(user=user).exists(),
         },
         "preferences": {

@@ -2,13 +2,16 @@
 account so that no row anywhere holds their address, name or a link to their comments,
 while thread numbering and replies stay. Both databases."""
 
+import datetime
 import json
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from forum.models import ANONYMOUS, Comment, CommentStatus
+from moderation.actions import suspend
 from moderation.identity import reveal
 from moderation.models import Flag, LogEntry, Unsubscribe
 from outbox.models import Mail
@@ -69,6 +72,17 @@ def test_the_export_holds_everything_including_a_pending_comments_text(client, j
     assert data["preferences"]["mail_about_replies"] is True
     assert data["preferences"]["mail_turned_off"] == ["published"]
     assert [watch["post"] for watch in data["preferences"]["threads_watched"]] == ["Caseloads"]
+
+
+def test_the_export_says_whether_a_suspension_still_holds_and_until_when(client, jane):
+    ended = timezone.now() - datetime.timedelta(days=1)
+    suspend(jane, moderator(), "Cooling off", until=ended)
+    client.force_login(jane)
+
+    account = json.loads(client.get(reverse("accounts:export")).content)["account"]
+
+    assert account["is_suspended"] is False  # a timed suspension ends by itself
+    assert account["suspended_until"] == ended.isoformat()
 
 
 def test_the_export_costs_the_same_few_queries_however_much_there_is(
